@@ -1,0 +1,139 @@
+"""`andts build`: every source → its loader → SHACL gate → a new store and dumps, published atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from andts import __version__, paths, store
+from andts.errors import AndtsError, SourceError, ValidationFailed
+from andts.loaders.common import LoadResult, SourceInfo
+from andts.namespaces import ANDTS, ONTOLOGY_GRAPH, PREFIXES, reference_graph
+from andts.validation import Report, Result, ontology_graph, validate
+
+LOADERS = ("stockholm", "eskilstuna", "template")
+
+
+@dataclass
+class Built:
+    info: store.BuildInfo
+    loads: list[LoadResult]
+    warnings: list[Result] = field(default_factory=list)
+    folder: Path | None = None
+
+
+def discover_sources(folder: Path | None = None) -> list[SourceInfo]:
+    folder = folder or paths.SOURCES_DIR
+    return [SourceInfo.read(p) for p in sorted(folder.glob("*.toml"))]
+
+
+def reference_graphs() -> dict[URIRef, Graph]:
+    graphs = {ONTOLOGY_GRAPH: ontology_graph()}
+    for f in paths.reference_files():
+        try:
+            graphs[reference_graph(f.stem)] = Graph().parse(f, format="turtle")
+        except Exception as exc:  # any parser error: name the file
+            raise SourceError(str(f), None, f"reference data does not parse: {exc}") from exc
+    return graphs
+
+
+def run_loader(source: SourceInfo, reference: Graph) -> LoadResult:
+    if source.loader not in LOADERS:
+        raise SourceError(str(source.meta_path), None, f"unknown loader {source.loader!r} (known: {', '.join(LOADERS)})")
+    module = importlib.import_module(f"andts.loaders.{source.loader}")
+    return module.load(source, reference)
+
+
+def assemble(sources: list[SourceInfo]) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result]]:
+    """Load and validate everything in memory. Raises on a bad source or on violations."""
+    graphs = reference_graphs()
+    reference = Graph()
+    for iri, g in graphs.items():
+        if iri != ONTOLOGY_GRAPH:
+            for t in g:
+                reference.add(t)
+    loads = [run_loader(s, reference) for s in sources]
+    slugs = Counter(l.source.slug for l in loads)
+    if dupes := [s for s, n in slugs.items() if n > 1]:
+        raise SourceError(str(paths.SOURCES_DIR), None, f"two sources claim the programme slug(s) {', '.join(dupes)}")
+    reports: list[Report] = [validate(Graph(), with_reference=True)] if not loads else []
+    for load in loads:
+        graphs[load.source.graph] = load.graph
+        reports.append(validate(load.graph, with_reference=True))
+    results = {(r.focus_node, r.source_shape, r.severity, r.path, r.value): r for rep in reports for r in rep.results}
+    violations = [r for r in results.values() if r.is_violation]
+    if violations:
+        lines = [f"  {r.focus_node}: {r.message('en')}" + (f" (value {r.value})" if r.value is not None else "")
+                 for r in violations[:20]]
+        more = f"\n  … and {len(violations) - 20} more" if len(violations) > 20 else ""
+        raise ValidationFailed(f"{len(violations)} SHACL violation(s); nothing was published:\n" + "\n".join(lines) + more)
+    return graphs, loads, [r for r in results.values() if not r.is_violation]
+
+
+def write(graphs: dict[URIRef, Graph], folder: Path) -> tuple[str, int, dict[str, int]]:
+    """Write the pyoxigraph store and the dumps; returns the content hash (the build id), triples, per graph."""
+    ox_store = ox.Store(str(folder / store.OXIGRAPH_DIR))
+    counts: dict[str, int] = {}
+    for iri in sorted(graphs, key=str):
+        g = graphs[iri]
+        data = g.serialize(format="nt", encoding="utf-8")
+        ox_store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iri)))
+        counts[str(iri)] = len(g)
+    ox_store.flush()
+    lines = sorted(set(ox_store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()))
+    nquads = ("\n".join(lines) + "\n").encode("utf-8")
+    (folder / "dump.nq").write_bytes(nquads)
+    ox_store.dump(str(folder / "dump.trig"), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    del ox_store
+    return hashlib.sha256(nquads).hexdigest()[:16], len(lines), counts
+
+
+def build(store_path: Path, sources: list[SourceInfo] | None = None) -> Built:
+    """Build and publish. On any error the previously published store is left as it was."""
+    sources = discover_sources() if sources is None else sources
+    graphs, loads, warnings = assemble(sources)
+    partial = store.new_build_dir(store_path, "build")
+    try:
+        build_id, triples, counts = write(graphs, partial)
+        info = store.BuildInfo(
+            id=build_id, created=datetime.now(timezone.utc).isoformat(timespec="seconds"), triples=triples,
+            graphs=counts, sources={s.path.name: s.sha256() for s in sources}, version=__version__,
+        )
+        store.write_build_info(partial, info)
+        folder = store.publish(store_path, partial, build_id)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return Built(info=info, loads=loads, warnings=warnings, folder=folder)
+
+
+def summary(built: Built) -> str:
+    """Entities per class per programme, findings by kind, warnings."""
+    out = [f"Built {built.info.id}: {built.info.triples} triples in {len(built.info.graphs)} named graphs."]
+    for load in built.loads:
+        g = load.graph
+        out.append(f"\n{load.source.slug} ({load.source.path.name}):")
+        classes = Counter(o for o in g.objects(None, RDF.type) if str(o).startswith(str(ANDTS)))
+        for cls, n in sorted(classes.items(), key=lambda kv: str(kv[0])):
+            if cls != ANDTS.Finding:
+                out.append(f"  {str(cls).rsplit('/', 1)[-1]:<18} {n}")
+        kinds = Counter(str(k).rsplit("/", 1)[-1] for k in g.objects(None, ANDTS.findingKind))
+        out.append(f"  findings           {sum(kinds.values())}" + ("" if not kinds else ": " + ", ".join(
+            f"{k} {n}" for k, n in sorted(kinds.items()))))
+    if built.warnings:
+        out.append(f"\n{len(built.warnings)} SHACL warning(s):")
+        for r in built.warnings[:50]:
+            out.append(f"  {r.focus_node}: {r.message('en')}")
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["Built", "build", "discover_sources", "summary", "AndtsError"]

@@ -1,0 +1,59 @@
+"""The `andts` command line. Every subcommand has --help; errors go to stderr with a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from andts import __version__, paths
+from andts.errors import AndtsError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _add_store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--store", metavar="DIR", default=None,
+        help=f"the embedded store folder (default: $ANDTS_STORE, else {paths.DEFAULT_STORE.relative_to(paths.ROOT)} in the project folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="andts",
+        description="Build, validate and serve the ANDTS knowledge graph of Swedish municipal prevention programmes.",
+    )
+    parser.add_argument("--version", action="version", version=f"andts-kg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    from andts.commands import validate as validate_cmd
+
+    p = sub.add_parser(
+        "validate", help="validate RDF files, or the reference data, against the SHACL shapes",
+        description="Validate RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) against the shapes. "
+                    "Exit 0: conforms; 1: violations; 2: could not validate.",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="RDF files to validate (default: the reference data)")
+    p.add_argument("--format", choices=["text", "turtle", "json"], default="text", help="report format (default: text)")
+    p.add_argument("--no-reference", action="store_true", help="do not add the reference data to the files")
+    p.set_defaults(func=validate_cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Command = args.func
+    try:
+        return func(args)
+    except AndtsError as exc:
+        print(f"andts {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"andts {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

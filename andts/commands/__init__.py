@@ -1,0 +1,1 @@
+"""One module per `andts` subcommand: argument handling and output only."""

@@ -1,0 +1,1 @@
+"""Turns the ANDTS source documents into RDF graphs plus findings."""

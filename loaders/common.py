@@ -1,0 +1,231 @@
+"""What every loader shares: source metadata, provenance-stamped entities, findings, line coverage.
+
+A loader is a pure function `load(source: SourceInfo, reference: Graph) -> LoadResult`. It reads only
+its document, mints entities through a ProgrammeBuilder (which records type, line and derivation for each)
+and reports every defect as a finding. Nothing here writes to a store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+
+from andts.errors import SourceError
+from andts.loaders import text as txt
+from andts.namespaces import ANDTS, GRAPH, ID, SCHEMA
+
+#: Classes whose instances belong to a programme and carry andts:programme.
+PROGRAMME_SCOPED = {ANDTS.Goal, ANDTS.OverarchingGoal, ANDTS.ProgrammePart, ANDTS.FocusArea, ANDTS.Activity,
+                    ANDTS.SubGoal, ANDTS.ExistingWork}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One source document and the programme it describes, from its metadata file in data/sources/."""
+
+    path: Path
+    meta_path: Path
+    slug: str
+    loader: str
+    meta: dict
+
+    @classmethod
+    def read(cls, meta_path: Path) -> "SourceInfo":
+        try:
+            meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise SourceError(str(meta_path), None, f"unreadable metadata: {exc}") from exc
+        doc = meta.get("document", {})
+        for key in ("file", "slug", "loader", "municipality"):
+            if key not in doc:
+                raise SourceError(str(meta_path), None, f"metadata lacks document.{key}")
+        return cls(path=meta_path.parent / doc["file"], meta_path=meta_path, slug=doc["slug"],
+                   loader=doc["loader"], meta=meta)
+
+    @property
+    def programme(self) -> URIRef:
+        return ID[f"programme/{self.slug}"]
+
+    @property
+    def document(self) -> URIRef:
+        return ID[f"source/{self.slug}"]
+
+    @property
+    def graph(self) -> URIRef:
+        return GRAPH[self.slug]
+
+    @property
+    def municipality(self) -> URIRef:
+        return ID[f"municipality/{self.meta['document']['municipality']}"]
+
+    @property
+    def municipality_slug(self) -> str:
+        return self.meta["document"]["municipality"]
+
+    def read_lines(self) -> list[str]:
+        """The document's lines (index 0 = line 1). Strict UTF-8: a wrong encoding is an error with its line."""
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise SourceError(str(self.path), None, f"cannot read: {exc.strerror}") from exc
+        try:
+            content = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise SourceError(str(self.path), line, f"not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})") from exc
+        if "\x00" in content:
+            line = content[: content.index("\x00")].count("\n") + 1
+            raise SourceError(str(self.path), line, "contains a NUL byte: not a text document")
+        return content.split("\n") if content else []
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+@dataclass
+class LoadResult:
+    """A programme's graph, its findings, and what each line of the source became."""
+
+    source: SourceInfo
+    graph: Graph
+    coverage: dict[int, set[URIRef]]
+    findings: list[URIRef] = field(default_factory=list)
+
+    def uncovered(self, lines: list[str]) -> list[int]:
+        """Non-blank lines that became neither data nor a finding (should be empty)."""
+        return [i for i, line in enumerate(lines, start=1) if line.strip() and i not in self.coverage]
+
+
+class ProgrammeBuilder:
+    """Mints the entities of one programme with provenance, and counts findings deterministically."""
+
+    def __init__(self, source: SourceInfo) -> None:
+        self.source = source
+        self.g = Graph()
+        self.coverage: dict[int, set[URIRef]] = defaultdict(set)
+        self.findings: list[URIRef] = []
+        self._finding_counts: dict[tuple[int, str], int] = defaultdict(int)
+
+    # IRIs -------------------------------------------------------------------------------------
+    def iri(self, *segments: str) -> URIRef:
+        """An IRI under the programme: iri('goal', '1') → …/programme/{slug}/goal/1."""
+        return URIRef(str(self.source.programme) + "/" + "/".join(segments))
+
+    # entities ---------------------------------------------------------------------------------
+    def entity(self, iri: URIRef, cls: URIRef, line: int, *, order: int | None = None) -> URIRef:
+        g = self.g
+        g.add((iri, RDF.type, cls))
+        g.add((iri, ANDTS.sourceLine, Literal(line, datatype=XSD.integer)))
+        g.add((iri, PROV.wasDerivedFrom, self.source.document))
+        if cls in PROGRAMME_SCOPED:
+            g.add((iri, ANDTS.programme, self.source.programme))
+        if order is not None:
+            g.add((iri, ANDTS.order, Literal(order, datatype=XSD.integer)))
+        self.cover(line, iri)
+        return iri
+
+    def cover(self, line: int, iri: URIRef) -> None:
+        self.coverage[line].add(iri)
+
+    def add(self, s: URIRef, p: URIRef, o) -> None:
+        self.g.add((s, p, o))
+
+    def describe(self, iri: URIRef, raw: str, line: int, prop: URIRef = DCTERMS.description) -> str:
+        """Publish a text cell: cleaned @sv under `prop`, the verbatim text as andts:sourceText when it
+        differs, and a finding for markup and for look-alike letters. Returns the cleaned text."""
+        cleaned = txt.clean(raw)
+        self.g.add((iri, prop, Literal(cleaned, lang="sv")))
+        if cleaned != raw:
+            self.g.add((iri, ANDTS.sourceText, Literal(raw)))
+        self.check_text(iri, raw, line)
+        return cleaned
+
+    def check_text(self, iri: URIRef, raw: str, line: int) -> None:
+        """Findings every text gets checked for, whatever the loader: markup and look-alike letters."""
+        if txt.has_markup(raw):
+            self.finding(iri, line, "markup", raw, "The text carries HTML or Markdown markup; the published text has it removed.")
+        letters = txt.foreign_letters(raw)
+        if letters:
+            chars = ", ".join(f"'{c}' (U+{ord(c):04X})" for _, c in letters)
+            self.finding(iri, line, "look-alike-letter", raw,
+                         f"Letters from another alphabet inside Swedish words: {chars}; the published text uses the Latin letters.",
+                         suggestion=txt.replace_look_alikes(raw))
+
+    # findings ---------------------------------------------------------------------------------
+    def finding(self, about: URIRef, line: int, kind: str, text: str, message: str, *,
+                suggestion: str | None = None) -> URIRef:
+        """Report a defect of the source about an entity. `kind` is a finding-kind slug of the reference data."""
+        key = (line, kind)
+        self._finding_counts[key] += 1
+        iri = ID[f"finding/{self.source.slug}/line-{line}-{kind}-{self._finding_counts[key]}"]
+        g = self.g
+        g.add((iri, RDF.type, ANDTS.Finding))
+        g.add((iri, ANDTS.about, about))
+        g.add((iri, ANDTS.findingKind, ID[f"finding-kind/{kind}"]))
+        g.add((iri, ANDTS.sourceLine, Literal(line, datatype=XSD.integer)))
+        g.add((iri, ANDTS.sourceText, Literal(text)))
+        g.add((iri, DCTERMS.description, Literal(message, lang="en")))
+        g.add((iri, PROV.wasDerivedFrom, self.source.document))
+        if suggestion is not None:
+            g.add((iri, ANDTS.suggestion, Literal(suggestion)))
+        self.cover(line, iri)
+        self.findings.append(iri)
+        return iri
+
+    def result(self) -> LoadResult:
+        return LoadResult(self.source, self.g, dict(self.coverage), list(self.findings))
+
+
+def document_and_programme(b: ProgrammeBuilder) -> None:
+    """The SourceDocument and Programme entities, from the metadata file (the loader adds what the
+    document itself says, with lines)."""
+    s, g = b.source, b.g
+    doc, prog = s.document, s.programme
+    dmeta, pmeta = s.meta["document"], s.meta.get("programme", {})
+    g.add((doc, RDF.type, ANDTS.SourceDocument))
+    g.add((doc, DCTERMS.title, Literal(dmeta["title"], lang="sv")))
+    g.add((doc, SKOS.prefLabel, Literal(dmeta["title"], lang="sv")))
+    if "title_en" in dmeta:
+        g.add((doc, SKOS.prefLabel, Literal(dmeta["title_en"], lang="en")))
+    g.add((doc, DCTERMS.publisher, s.municipality))
+    g.add((doc, ANDTS.sha256, Literal(s.sha256())))
+    g.add((doc, DCTERMS.format, Literal("text/plain; charset=utf-8")))
+    g.add((doc, DCTERMS.identifier, Literal(dmeta["file"])))
+    if "original_name" in dmeta:
+        g.add((doc, SKOS.note, Literal(f"Received as {dmeta['original_name']}.", lang="en")))
+    g.add((prog, RDF.type, ANDTS.Programme))
+    g.add((prog, ANDTS.municipality, s.municipality))
+    g.add((prog, PROV.wasDerivedFrom, doc))
+    for lang in ("sv", "en"):
+        key = "title" if lang == "sv" else "title_en"
+        if key in pmeta:
+            g.add((prog, SKOS.prefLabel, Literal(pmeta[key], lang=lang)))
+    if "start" in pmeta:
+        g.add((prog, SCHEMA.startDate, Literal(_date(pmeta["start"]), datatype=XSD.date)))
+    if "end" in pmeta:
+        g.add((prog, SCHEMA.endDate, Literal(_date(pmeta["end"]), datatype=XSD.date)))
+    if "strategy" in pmeta:
+        g.add((prog, ANDTS.followsStrategy, ID[f"national-strategy/{pmeta['strategy']}"]))
+    for target in (prog, doc):
+        for dnr in pmeta.get("diary_numbers", []):
+            g.add((target, ANDTS.diaryNumber, Literal(dnr)))
+        if "adopted_by" in pmeta:
+            g.add((target, ANDTS.adoptedBy, ID[pmeta["adopted_by"]]))
+        for d in pmeta.get("decided", []):
+            g.add((target, DCTERMS.dateAccepted, Literal(_date(d), datatype=XSD.date)))
+
+
+def _date(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def labels_of(graph: Graph, iri: URIRef, props: Iterable[URIRef] = (SKOS.prefLabel, SKOS.altLabel)) -> list[str]:
+    return [str(o) for p in props for o in graph.objects(iri, p)]

@@ -1,0 +1,130 @@
+"""Finding known things (actors, methods, laws, substances) in source text through the reference data.
+
+Names are matched as whole words, longest first and without overlap, so "Barn- och utbildningsnämnden
+Socialnämnden" splits into two actors without guessing at spaces. Labels in capitals (ASI, SIP, LVM)
+match case-sensitively; other labels ignore case. A match on a `skos:hiddenLabel` is a known
+misspelling or wrong name: the loader links the entity and reports the spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from andts.namespaces import ANDTS
+
+LABEL_KINDS = {SKOS.prefLabel: "pref", SKOS.altLabel: "alt", SKOS.hiddenLabel: "hidden"}
+
+
+@dataclass(frozen=True)
+class Match:
+    iri: URIRef
+    label: str  # the registry's label that matched
+    text: str  # the text as the document has it
+    start: int
+    end: int
+    kind: str  # pref | alt | hidden
+
+    @property
+    def is_misspelling(self) -> bool:
+        return self.kind == "hidden"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    label: str
+    iri: URIRef
+    kind: str
+    pattern: re.Pattern[str]
+
+
+def _is_acronym(label: str) -> bool:
+    letters = [c for c in label if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2 and label == label.upper()
+
+
+def _compile(label: str, prefix: bool) -> re.Pattern[str]:
+    body = re.escape(label).replace(r"\ ", r"\s+")
+    end = "" if prefix else r"(?![\w])"
+    flags = 0 if _is_acronym(label) else re.IGNORECASE
+    return re.compile(rf"(?<![\w]){body}{end}", flags)
+
+
+class Lexicon:
+    """Labels of one kind of thing, compiled for matching."""
+
+    def __init__(self, entries: list[tuple[str, URIRef, str]], *, prefix: bool = False) -> None:
+        seen: set[tuple[str, URIRef]] = set()
+        self.entries: list[_Entry] = []
+        for label, iri, kind in sorted(entries, key=lambda e: (-len(e[0]), e[0], str(e[1]))):
+            if (label, iri) in seen or not label.strip():
+                continue
+            seen.add((label, iri))
+            self.entries.append(_Entry(label, iri, kind, _compile(label, prefix)))
+
+    def find(self, text: str) -> list[Match]:
+        """Every non-overlapping occurrence, longest label first, in text order."""
+        taken: list[tuple[int, int]] = []
+        found: list[Match] = []
+        for e in self.entries:
+            for m in e.pattern.finditer(text):
+                if any(m.start() < b and a < m.end() for a, b in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                found.append(Match(e.iri, e.label, m.group(0), m.start(), m.end(), e.kind))
+        return sorted(found, key=lambda m: m.start)
+
+    def lookup(self, name: str) -> Match | None:
+        """The entry whose label is exactly `name` (case rules as in find)."""
+        name = name.strip()
+        for m in self.find(name):
+            if m.start == 0 and m.end == len(name):
+                return m
+        return None
+
+    def split(self, cell: str) -> tuple[list[Match], list[str]]:
+        """Names run together in one cell → the matches, and the leftover text that matched nothing."""
+        matches = self.find(cell)
+        leftovers, pos = [], 0
+        for m in matches:
+            rest = cell[pos:m.start].strip(" ,;/&+\t")
+            if rest:
+                leftovers.append(rest)
+            pos = m.end
+        rest = cell[pos:].strip(" ,;/&+\t")
+        if rest:
+            leftovers.append(rest)
+        return matches, leftovers
+
+
+class Registry:
+    """The reference data a loader for one municipality matches against."""
+
+    def __init__(self, reference: Graph, municipality: URIRef) -> None:
+        self.reference = reference
+        self.municipality = municipality
+        actors = [a for cls in (ANDTS.Actor, ANDTS.ActorGroup) for a in reference.subjects(RDF.type, cls)]
+        own = [a for a in actors if (a, ANDTS.municipality, municipality) in reference]
+        external = [a for a in actors if reference.value(a, ANDTS.municipality) is None]
+        self.actors = Lexicon(self._labels(set(own) | set(external)))
+        self.methods = Lexicon(self._labels(set(reference.subjects(RDF.type, ANDTS.Method))))
+        self.laws = Lexicon(self._labels(set(reference.subjects(RDF.type, ANDTS.Law))))
+        self.substances = Lexicon(self._labels(set(reference.subjects(RDF.type, ANDTS.Substance))), prefix=True)
+
+    def _labels(self, iris: set[URIRef]) -> list[tuple[str, URIRef, str]]:
+        out = []
+        for iri in iris:
+            for prop, kind in LABEL_KINDS.items():
+                for label in self.reference.objects(iri, prop):
+                    if getattr(label, "language", None) in (None, "sv") or kind != "pref":
+                        out.append((str(label), iri, kind))
+        return out
+
+    def label(self, iri: URIRef) -> str:
+        for lit in self.reference.objects(iri, SKOS.prefLabel):
+            if getattr(lit, "language", None) == "sv":
+                return str(lit)
+        return str(iri)

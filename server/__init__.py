@@ -1,0 +1,1 @@
+"""HTTP server over the ANDTS store: SPARQL endpoint, linked-data pages."""
