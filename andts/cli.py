@@ -27,7 +27,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"andts-kg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    from andts.commands import build as build_cmd
+    from andts.commands import export as export_cmd
     from andts.commands import validate as validate_cmd
+
+    p = sub.add_parser(
+        "build", help="load every source document, validate, and publish the store and dumps",
+        description="Parse every source in data/sources/ with its loader, validate the result against the shapes, "
+                    "and write the embedded store plus TriG and N-Quads dumps. The new store replaces the old one "
+                    "only when everything succeeded.",
+    )
+    _add_store_option(p)
+    p.set_defaults(func=build_cmd.run)
+
+    p = sub.add_parser(
+        "export", help="write the whole published dataset to standard output",
+        description="Write every named graph of the published store to standard output.",
+    )
+    p.add_argument("--format", choices=["trig", "nquads", "turtle", "jsonld"], default="trig",
+                   help="trig or nquads keep the named graphs; turtle is their union; jsonld keeps them (default: trig)")
+    _add_store_option(p)
+    p.set_defaults(func=export_cmd.run)
 
     p = sub.add_parser(
         "validate", help="validate RDF files, or the reference data, against the SHACL shapes",

@@ -12,6 +12,7 @@ from rdflib import Dataset, Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF
 
 from andts import paths
+from andts.errors import RdfParseError
 from andts.namespaces import SH
 
 
@@ -69,26 +70,30 @@ def parse_rdf_file(path: Path, into: Graph | None = None) -> Graph:
     return graph
 
 
-@lru_cache(maxsize=1)
-def shapes_graph() -> Graph:
+def _parse_project_files(files: Iterable[Path], what: str) -> Graph:
     g = Graph()
-    for f in paths.shape_files():
-        g.parse(f, format="turtle")
+    for f in files:
+        try:
+            g.parse(f, format="turtle")
+        except Exception as exc:  # rdflib raises parser-specific types; all mean "does not parse"
+            raise RdfParseError(f"{what} file {f} does not parse: {exc}") from exc
     return g
 
 
 @lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    return _parse_project_files(paths.shape_files(), "shapes")
+
+
+@lru_cache(maxsize=1)
 def ontology_graph() -> Graph:
-    return Graph().parse(paths.ONTOLOGY, format="turtle")
+    return _parse_project_files([paths.ONTOLOGY], "ontology")
 
 
 @lru_cache(maxsize=1)
 def reference_graph() -> Graph:
     """All reference data files merged into one graph (each file is its own named graph in the store)."""
-    g = Graph()
-    for f in paths.reference_files():
-        g.parse(f, format="turtle")
-    return g
+    return _parse_project_files(paths.reference_files(), "reference data")
 
 
 def validate(data: Graph, *, with_reference: bool = True, extra: Iterable[Graph] = ()) -> Report:

@@ -8,6 +8,7 @@ and reports every defect as a finding. Nothing here writes to a store.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,6 +22,10 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from andts.errors import SourceError
 from andts.loaders import text as txt
 from andts.namespaces import ANDTS, GRAPH, ID, SCHEMA
+
+#: A lower-case word broken by a hyphen before a lower-case continuation: "brotts-förebyggande",
+#: "fastighets-bolag". Hyphens before a space ("Barn- och") or next to capitals ("ANDTS-bruk") are Swedish.
+_HYPHENATED = re.compile(r"(?<![\w-])[a-zåäö]{4,}-[a-zåäö]{3,}(?:-[a-zåäö]{3,})*(?![\w-])")
 
 #: Classes whose instances belong to a programme and carry andts:programme.
 PROGRAMME_SCOPED = {ANDTS.Goal, ANDTS.OverarchingGoal, ANDTS.ProgrammePart, ANDTS.FocusArea, ANDTS.Activity,
@@ -149,7 +154,8 @@ class ProgrammeBuilder:
         return cleaned
 
     def check_text(self, iri: URIRef, raw: str, line: int) -> None:
-        """Findings every text gets checked for, whatever the loader: markup and look-alike letters."""
+        """Findings every text gets checked for, whatever the loader: markup, look-alike letters,
+        hyphens left from line breaks, and the document's known errata (its metadata file)."""
         if txt.has_markup(raw):
             self.finding(iri, line, "markup", raw, "The text carries HTML or Markdown markup; the published text has it removed.")
         letters = txt.foreign_letters(raw)
@@ -158,6 +164,13 @@ class ProgrammeBuilder:
             self.finding(iri, line, "look-alike-letter", raw,
                          f"Letters from another alphabet inside Swedish words: {chars}; the published text uses the Latin letters.",
                          suggestion=txt.replace_look_alikes(raw))
+        for word in _HYPHENATED.findall(txt.strip_markup(raw)):
+            self.finding(iri, line, "hyphenation", raw, f"'{word}' keeps a hyphen from a line break.",
+                         suggestion=word.replace("-", ""))
+        for erratum in self.source.meta.get("errata", []):
+            if erratum["text"] in raw:
+                self.finding(iri, line, erratum.get("kind", "misspelling"), raw, erratum["message"],
+                             suggestion=erratum.get("suggestion"))
 
     # findings ---------------------------------------------------------------------------------
     def finding(self, about: URIRef, line: int, kind: str, text: str, message: str, *,

@@ -1,0 +1,197 @@
+"""The template loader: a municipality's plan typed into a spreadsheet (CSV), one row per activity.
+
+The layout is documented in data/templates/README.md. Rows carry the goal, focus area and activity;
+an empty goal or focus-area cell continues the one above, as in the programme documents. Actors are
+resolved through the reference registry and the template's own actor list; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
+from andts.errors import SourceError
+from andts.loaders.common import LoadResult, ProgrammeBuilder, SourceInfo, document_and_programme
+from andts.loaders.registry import Lexicon, Registry
+from andts.loaders.text import clean, slug
+from andts.namespaces import ANDTS, ID
+
+COLUMNS = ["goal", "goal_text", "national_goal", "focus_area", "focus_area_text", "activity", "responsible", "coordinator"]
+REQUIRED = ["goal", "focus_area", "activity"]
+
+
+def _rows(source: SourceInfo, lines: list[str]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=source.meta["document"].get("delimiter", ","))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SourceError(str(source.path), 1, "empty file: the header row is missing") from None
+    header = [h.strip() for h in header]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise SourceError(str(source.path), 1, f"header lacks the column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        raise SourceError(str(source.path), 1, f"unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
+    rows = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise SourceError(str(source.path), line, f"{len(values)} cells where the header has {len(header)}")
+        rows.append((line, dict(zip(header, values))))
+    if not rows:
+        raise SourceError(str(source.path), 1, "no activity rows after the header")
+    return header, rows
+
+
+def _template_actors(source: SourceInfo, b: ProgrammeBuilder) -> list[tuple[str, URIRef, str]]:
+    """Actors the template itself declares (a second CSV: name, abbreviation, kind)."""
+    name = source.meta["document"].get("actors")
+    if not name:
+        return []
+    path = source.path.parent / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(str(path), None, f"cannot read the actor list: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or "name" not in reader.fieldnames:
+        raise SourceError(str(path), 1, "the actor list needs a header with at least the column 'name'")
+    labels = []
+    for row in reader:
+        full = (row.get("name") or "").strip()
+        if not full:
+            raise SourceError(str(path), reader.line_num, "actor row without a name")
+        iri = ID[f"actor/{source.municipality_slug}/{slug(full)}"]
+        g = b.g
+        g.add((iri, RDF.type, ANDTS.Actor))
+        g.add((iri, SKOS.prefLabel, Literal(full, lang="sv")))
+        g.add((iri, ANDTS.municipality, source.municipality))
+        g.add((iri, DCTERMS.source, Literal(f"{path.name}, line {reader.line_num}", lang="en")))
+        labels.append((full, iri, "pref"))
+        if abbr := (row.get("abbreviation") or "").strip():
+            g.add((iri, SKOS.altLabel, Literal(abbr, lang="sv")))
+            labels.append((abbr, iri, "alt"))
+        if kind := (row.get("kind") or "").strip():
+            g.add((iri, ANDTS.actorKind, ID[f"actor-kind/{kind}"]))
+    return labels
+
+
+def _municipality(source: SourceInfo, reference: Graph, b: ProgrammeBuilder) -> None:
+    """A municipality not yet in the reference data is declared by the template's metadata."""
+    if (source.municipality, RDF.type, ANDTS.Municipality) in reference:
+        return
+    m = source.meta.get("municipality")
+    if not m or "name" not in m or "kommunkod" not in m:
+        raise SourceError(str(source.meta_path), None,
+                          f"municipality {source.municipality_slug!r} is not in the reference data: give [municipality] name and kommunkod")
+    g, iri = b.g, source.municipality
+    g.add((iri, RDF.type, ANDTS.Municipality))
+    g.add((iri, SKOS.prefLabel, Literal(m["name"], lang="sv")))
+    g.add((iri, DCTERMS.identifier, Literal(str(m["kommunkod"]))))
+    if "county" in m:
+        g.add((iri, ANDTS.county, Literal(m["county"], lang="sv")))
+
+
+def load(source: SourceInfo, reference: Graph) -> LoadResult:
+    lines = source.read_lines()
+    header, rows = _rows(source, lines)
+    b = ProgrammeBuilder(source)
+    document_and_programme(b)
+    b.cover(1, source.document)
+    _municipality(source, reference, b)
+    registry = Registry(reference, source.municipality)
+    own = _template_actors(source, b)
+    actors = Lexicon([(e.label, e.iri, e.kind) for e in registry.actors.entries] + own)
+
+    goal_iri: URIRef | None = None
+    focus_iri: URIRef | None = None
+    goals: dict[str, URIRef] = {}
+    focus_areas: dict[str, URIRef] = {}
+    order: dict[URIRef, int] = {}
+    for line, row in rows:
+        get = lambda c: (row.get(c) or "").strip()  # noqa: E731
+        if get("goal"):
+            notation = get("goal")
+            goal_iri = goals.get(notation)
+            if goal_iri is None:
+                goal_iri = goals[notation] = _goal(b, source, reference, notation, get("goal_text"), get("national_goal"), line)
+        if goal_iri is None:
+            raise SourceError(str(source.path), line, "the first row names no goal")
+        if get("focus_area"):
+            notation = get("focus_area")
+            if notation in focus_areas and focus_areas[notation] != focus_iri:
+                raise SourceError(str(source.path), line, f"focus area {notation} appears twice, apart")
+            focus_iri = focus_areas.get(notation)
+            if focus_iri is None:
+                focus_iri = focus_areas[notation] = b.entity(b.iri("focus-area", notation), ANDTS.FocusArea, line)
+                b.add(focus_iri, SKOS.notation, Literal(notation))
+                b.add(focus_iri, ANDTS.goal, goal_iri)
+                label = get("focus_area_text") or notation
+                b.describe(focus_iri, label, line, prop=SKOS.prefLabel)
+                if get("focus_area_text"):
+                    b.add(focus_iri, DCTERMS.description, Literal(clean(label), lang="sv"))
+        if focus_iri is None:
+            raise SourceError(str(source.path), line, "the first row names no focus area")
+        b.cover(line, focus_iri)
+        text = get("activity")
+        if not text:
+            b.finding(focus_iri, line, "empty-cell", ",".join(row.get(c, "") for c in header),
+                      "A row with no activity text; its focus area is kept.")
+            continue
+        order[focus_iri] = order.get(focus_iri, 0) + 1
+        act = b.entity(URIRef(f"{focus_iri}/activity/{order[focus_iri]}"), ANDTS.Activity, line, order=order[focus_iri])
+        b.add(act, ANDTS.focusArea, focus_iri)
+        cleaned = b.describe(act, text, line)
+        _actors(b, actors, act, row.get("responsible") or "", row.get("coordinator") or "", line)
+        for m in registry.methods.find(cleaned):
+            b.add(act, ANDTS.method, m.iri)
+        for m in registry.laws.find(cleaned):
+            b.add(act, ANDTS.law, m.iri)
+        for m in registry.substances.find(cleaned):
+            b.add(act, ANDTS.substance, m.iri)
+    return b.result()
+
+
+def _goal(b: ProgrammeBuilder, source: SourceInfo, reference: Graph, notation: str, text: str, national: str, line: int) -> URIRef:
+    if not notation.isdigit():
+        raise SourceError(str(source.path), line, f"goal {notation!r} is not a number")
+    iri = b.entity(b.iri("goal", notation), ANDTS.Goal, line)
+    b.add(iri, SKOS.notation, Literal(notation))
+    b.add(iri, SKOS.prefLabel, Literal(f"Mål {notation}", lang="sv"))
+    b.add(iri, SKOS.prefLabel, Literal(f"Goal {notation}", lang="en"))
+    if text:
+        b.describe(iri, text, line)
+    if national:
+        ng = ID[f"national-strategy/{national.replace('/', '/goal/')}"]
+        if (ng, RDF.type, ANDTS.NationalGoal) not in reference:
+            raise SourceError(str(source.path), line, f"no national goal {national!r} (write e.g. 2022-2025/1)")
+        b.add(iri, ANDTS.nationalGoal, ng)
+    return iri
+
+
+def _actors(b: ProgrammeBuilder, actors: Lexicon, act: URIRef, cell: str, coordinator: str, line: int) -> None:
+    if not cell.strip():
+        b.finding(act, line, "empty-cell", cell, "No responsible actor is given for this activity.")
+        return
+    b.add(act, ANDTS.responsibleText, Literal(cell))
+    for name in [n.strip() for n in cell.split(";") if n.strip()]:
+        m = actors.lookup(name)
+        if m is None:
+            b.finding(act, line, "unknown-abbreviation", name,
+                      f"'{name}' is in neither the actor registry nor the template's actor list; it is kept in the text only.")
+        else:
+            b.add(act, ANDTS.responsible, m.iri)
+    if coordinator.strip():
+        m = actors.lookup(coordinator.strip())
+        if m is None:
+            b.finding(act, line, "unknown-abbreviation", coordinator,
+                      f"Coordinator '{coordinator.strip()}' is not a known actor; it is kept in the text only.")
+        else:
+            b.add(act, ANDTS.coordinator, m.iri)
+            b.add(act, ANDTS.responsible, m.iri)

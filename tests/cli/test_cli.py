@@ -1,0 +1,87 @@
+"""The `andts` command as a user runs it: help everywhere, documented, errors on stderr with exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from andts import paths
+from andts.cli import build_parser
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def andts(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "andts.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def commands() -> list[str]:
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    return sorted(sub.choices)
+
+
+def test_top_level_help():
+    r = andts("--help")
+    assert r.returncode == 0 and "usage: andts" in r.stdout
+    for name in commands():
+        assert name in r.stdout
+
+
+@pytest.mark.parametrize("name", commands())
+def test_every_command_has_help(name: str):
+    r = andts(name, "--help")
+    assert r.returncode == 0
+    assert r.stdout.startswith(f"usage: andts {name}")
+
+
+@pytest.mark.parametrize("name", commands())
+def test_every_command_is_documented_in_the_readme(name: str):
+    assert f"andts {name}" in (paths.ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_unknown_command_fails_on_stderr():
+    r = andts("frobnicate")
+    assert r.returncode == 2 and "invalid choice" in r.stderr and r.stdout == ""
+
+
+def test_validate_reference_data_conforms():
+    r = andts("validate")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Conforms" in r.stdout
+
+
+def test_validate_reports_violations_with_exit_1():
+    r = andts("validate", str(FIXTURES / "broken-activity.ttl"))
+    assert r.returncode == 1
+    assert "Violation" in r.stdout and "broken-activity" in r.stdout
+
+
+def test_validate_json_report():
+    import json
+    r = andts("validate", "--format", "json", str(FIXTURES / "broken-activity.ttl"))
+    report = json.loads(r.stdout)
+    assert report["conforms"] is False
+    assert any(x["focusNode"].endswith("/broken-activity") and x["severity"] == "Violation" for x in report["results"])
+
+
+def test_validate_unparsable_file_exit_2_names_the_line():
+    r = andts("validate", str(FIXTURES / "unparsable.ttl"))
+    assert r.returncode == 2
+    assert "unparsable.ttl" in r.stderr and "line 3" in r.stderr
+    assert r.stdout == ""
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    r = andts("export", "--store", str(tmp_path / "none"))
+    assert r.returncode == 2
+    assert "no built store" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_store_from_the_environment(tmp_path):
+    import os
+    env = dict(os.environ, ANDTS_STORE=str(tmp_path / "from-env"))
+    r = andts("export", env=env)
+    assert r.returncode == 2 and str(tmp_path / "from-env") in r.stderr

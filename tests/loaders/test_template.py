@@ -1,0 +1,113 @@
+"""The spreadsheet template loader: a new municipality without code, and clear errors for bad sheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+
+from andts import paths
+from andts.errors import SourceError
+from andts.loaders import template
+from andts.loaders.common import SourceInfo
+from andts.namespaces import ANDTS, ID
+from andts.validation import reference_graph, validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "template"
+PROG = "https://w3id.org/andts/id/programme/testkommun-andts-2024-2027"
+
+
+@pytest.fixture(scope="module")
+def newkommun():
+    source = SourceInfo.read(FIXTURES / "newkommun.toml")
+    return source, template.load(source, reference_graph())
+
+
+def kinds(g: Graph) -> list[str]:
+    return sorted(str(k).rsplit("/", 1)[-1] for k in g.objects(None, ANDTS.findingKind))
+
+
+def test_new_municipality_programme_entities(newkommun):
+    _, result = newkommun
+    g = result.graph
+    assert len(set(g.subjects(RDF.type, ANDTS.Goal))) == 2
+    assert len(set(g.subjects(RDF.type, ANDTS.FocusArea))) == 3
+    assert len(set(g.subjects(RDF.type, ANDTS.Activity))) == 3
+    assert (ID["municipality/testkommun"], RDF.type, ANDTS.Municipality) in g
+    assert (URIRef(PROG + "/goal/1"), ANDTS.nationalGoal, ID["national-strategy/2022-2025/goal/1"]) in g
+
+
+def test_actors_from_the_template_and_the_reference_registry(newkommun):
+    _, result = newkommun
+    g = result.graph
+    first = URIRef(PROG + "/focus-area/1.1/activity/1")
+    responsible = set(g.objects(first, ANDTS.responsible))
+    assert responsible == {ID["actor/testkommun/miljonamnden"], ID["actor/polismyndigheten"]}
+    assert g.value(first, ANDTS.coordinator) == ID["actor/testkommun/miljonamnden"]
+    assert g.value(first, ANDTS.responsibleText) == Literal("Miljönämnden; Polismyndigheten")
+
+
+def test_findings_for_unknown_actor_markup_and_empty_row(newkommun):
+    _, result = newkommun
+    assert kinds(result.graph) == ["empty-cell", "markup", "unknown-abbreviation"]
+    unknown = next(result.graph.subjects(ANDTS.findingKind, ID["finding-kind/unknown-abbreviation"]))
+    assert result.graph.value(unknown, ANDTS.sourceText) == Literal("Okänd nämnd")
+    assert result.graph.value(unknown, ANDTS.sourceLine).toPython() == 3
+
+
+def test_every_row_is_covered(newkommun):
+    source, result = newkommun
+    assert result.uncovered(source.read_lines()) == []
+
+
+def test_links_found_in_the_text(newkommun):
+    _, result = newkommun
+    g = result.graph
+    second = URIRef(PROG + "/focus-area/1.1/activity/2")
+    assert ID["law/sfs-2010-1622"] in set(g.objects(second, ANDTS.law))
+    assert ID["substance/alkohol"] in set(g.objects(second, ANDTS.substance))
+
+
+def test_conforms_to_the_shapes(newkommun):
+    _, result = newkommun
+    report = validate(result.graph)
+    assert report.violations == []
+
+
+def test_deterministic(newkommun):
+    source, result = newkommun
+    again = template.load(source, reference_graph())
+    assert isomorphic(result.graph, again.graph)
+    assert set(result.graph.subjects()) == set(again.graph.subjects())
+
+
+def test_example_gives_the_stockholm_actors():
+    """The documented example is Stockholm's goal 4 retyped: its actors must be those of the appendix."""
+    source = SourceInfo.read(paths.TEMPLATES_DIR / "example.toml")
+    g = template.load(source, reference_graph()).graph
+    acts = sorted(g.subjects(RDF.type, ANDTS.Activity), key=str)
+    assert len(acts) == 8
+    son, sdn = ID["actor/stockholm/socialnamnden"], ID["actor/stockholm/stadsdelsnamnderna"]
+    mumin = URIRef("https://w3id.org/andts/id/programme/template-example-stockholm-goal-4/focus-area/4.1/activity/1")
+    assert set(g.objects(mumin, ANDTS.responsible)) == {son, sdn}
+    assert ID["method/mumin"] in set(g.objects(mumin, ANDTS.method))
+    assert not list(g.subjects(ANDTS.findingKind, ID["finding-kind/unknown-abbreviation"]))
+
+
+@pytest.mark.parametrize("name,line,words", [
+    ("missing-column", 1, "header lacks"),
+    ("wrong-cells", 3, "cells where the header has"),
+    ("unknown-national-goal", 2, "no national goal"),
+    ("header-only", 1, "no activity rows"),
+    ("latin1", 2, "not UTF-8"),
+])
+def test_malformed_sheet_is_a_clear_error(name: str, line: int, words: str):
+    source = SourceInfo.read(FIXTURES / f"{name}.toml")
+    with pytest.raises(SourceError) as err:
+        template.load(source, reference_graph())
+    assert err.value.line == line
+    assert f"{name}.csv:{line}" in str(err.value)
+    assert words in str(err.value)

@@ -1,0 +1,59 @@
+"""Text cleaning and slugs: markup goes, words stay; IRIs segments are stable and safe."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from andts.loaders.text import clean, foreign_letters, has_markup, replace_look_alikes, slug, strip_markup
+
+
+def test_html_list_cell_keeps_its_words():
+    raw = '<p>Exempel på samverkans-aktörer:</p> <ul style="list-style-type: none"> • Skola • Förskola'
+    assert clean(raw) == "Exempel på samverkans-aktörer: • Skola • Förskola"
+
+
+def test_nested_markdown_emphasis():
+    assert clean("*Ansvarig: **Socialnämnden**, Vård och omsorgsnämnden*") == "Ansvarig: Socialnämnden, Vård och omsorgsnämnden"
+
+
+def test_cyrillic_look_alikes_in_a_swedish_word():
+    raw = "Platssamverkan, exempelvis kring öppen drogsцен"
+    assert [c for _, c in foreign_letters(raw)] == ["ц", "е", "н"]
+    assert replace_look_alikes(raw) == "Platssamverkan, exempelvis kring öppen drogscen"
+
+
+def test_a_wholly_cyrillic_word_is_not_a_look_alike():
+    assert foreign_letters("Москва och Stockholm") == []
+
+
+def test_slugs():
+    assert slug("100 % ren hårdträning") == "100-procent-ren-hardtraning"
+    assert slug("Barn- och utbildningsnämnden") == "barn-och-utbildningsnamnden"
+    assert slug("Råd & stöd") == "rad-och-stod"
+
+
+@given(st.text())
+def test_slug_is_a_safe_iri_segment(s: str):
+    out = slug(s)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*|x", out)
+    assert slug(s) == out  # deterministic
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_clean_is_idempotent_and_markup_free(s: str):
+    once = clean(s)
+    assert clean(once) == once
+    assert not re.search(r"</?[a-zA-Z][^>]*>", once)
+    assert once == once.strip() and "  " not in once
+
+
+@given(st.lists(st.sampled_from(["Skola", "förebyggande", "ANDTS-bruk", "SoN", "100 %"]), min_size=1))
+def test_markup_around_words_is_removed_and_words_kept(words: list[str]):
+    plain = " ".join(words)
+    for wrapped in (f"<p>{plain}</p>", f"**{plain}**", f"<i>{plain}</i>", f"*{plain}*"):
+        assert has_markup(wrapped)
+        assert clean(wrapped) == plain
+        assert strip_markup(wrapped).strip() == plain
