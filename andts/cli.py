@@ -58,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "turtle", "json"], default="text", help="report format (default: text)")
     p.add_argument("--no-reference", action="store_true", help="do not add the reference data to the files")
     p.set_defaults(func=validate_cmd.run)
+
+    from andts.commands import serve as serve_cmd
+
+    p = sub.add_parser(
+        "serve", help="serve the published store: SPARQL endpoint and query form",
+        description="Serve the published store over HTTP: a read-only SPARQL 1.1 query endpoint at /sparql "
+                    "(a query form for browsers, a service description for machines) and /health. Each query "
+                    "runs in a worker process and is stopped after --timeout seconds.",
+    )
+    serve_cmd.add_arguments(p)
+    _add_store_option(p)
+    p.set_defaults(func=serve_cmd.run)
     return parser
 
 

@@ -112,8 +112,9 @@ class LoadResult:
 class ProgrammeBuilder:
     """Mints the entities of one programme with provenance, and counts findings deterministically."""
 
-    def __init__(self, source: SourceInfo) -> None:
+    def __init__(self, source: SourceInfo, reference: Graph | None = None) -> None:
         self.source = source
+        self.reference = reference  # optional: gives findings the Swedish name of their kind
         self.g = Graph()
         self.coverage: dict[int, set[URIRef]] = defaultdict(set)
         self.findings: list[URIRef] = []
@@ -186,12 +187,21 @@ class ProgrammeBuilder:
         g.add((iri, ANDTS.sourceLine, Literal(line, datatype=XSD.integer)))
         g.add((iri, ANDTS.sourceText, Literal(text)))
         g.add((iri, DCTERMS.description, Literal(message, lang="en")))
+        g.add((iri, SKOS.prefLabel, Literal(f"{self._kind_name(kind)} på rad {line}", lang="sv")))
         g.add((iri, PROV.wasDerivedFrom, self.source.document))
         if suggestion is not None:
             g.add((iri, ANDTS.suggestion, Literal(suggestion)))
         self.cover(line, iri)
         self.findings.append(iri)
         return iri
+
+    def _kind_name(self, kind: str) -> str:
+        """The finding kind's Swedish name from the reference data ("Stavfel"), else a generic one."""
+        if self.reference is not None:
+            for label in self.reference.objects(ID[f"finding-kind/{kind}"], SKOS.prefLabel):
+                if getattr(label, "language", None) == "sv":
+                    return str(label)
+        return f"Anmärkning ({kind})"
 
     def result(self) -> LoadResult:
         return LoadResult(self.source, self.g, dict(self.coverage), list(self.findings))

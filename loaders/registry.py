@@ -16,6 +16,9 @@ from rdflib.namespace import RDF, SKOS
 
 from andts.namespaces import ANDTS
 
+#: The policy-area acronyms, standing for their letters' substances (A, N, D, T, S).
+_ACRONYM = re.compile(r"(?<![\w])(ANDTS|ANDT)(?![\w])")
+
 LABEL_KINDS = {SKOS.prefLabel: "pref", SKOS.altLabel: "alt", SKOS.hiddenLabel: "hidden"}
 
 
@@ -112,7 +115,9 @@ class Registry:
         self.actors = Lexicon(self._labels(set(own) | set(external)))
         self.methods = Lexicon(self._labels(set(reference.subjects(RDF.type, ANDTS.Method))))
         self.laws = Lexicon(self._labels(set(reference.subjects(RDF.type, ANDTS.Law))))
-        self.substances = Lexicon(self._labels(set(reference.subjects(RDF.type, ANDTS.Substance))), prefix=True)
+        substances = set(reference.subjects(RDF.type, ANDTS.Substance))
+        self.substances = Lexicon(self._labels(substances), prefix=True)
+        self.substance_by_notation = {str(reference.value(s, SKOS.notation)): s for s in substances}
 
     def _labels(self, iris: set[URIRef]) -> list[tuple[str, URIRef, str]]:
         out = []
@@ -122,6 +127,15 @@ class Registry:
                     if getattr(label, "language", None) in (None, "sv") or kind != "pref":
                         out.append((str(label), iri, kind))
         return out
+
+    def substances_in(self, text: str) -> list[URIRef]:
+        """Substances a text names, in a stable order: registry labels as word prefixes (alkohol…, tobak…,
+        cannabis…) and the acronyms ANDTS/ANDT as their letters. The bare label "spel" is not used on its
+        own (it is a prefix of "spelar"); "spel om pengar" is."""
+        found = [m.iri for m in self.substances.find(text) if m.label.lower() != "spel"]
+        for m in _ACRONYM.finditer(text):
+            found.extend(self.substance_by_notation[c] for c in m.group(0) if c in self.substance_by_notation)
+        return sorted(set(found), key=str)
 
     def label(self, iri: URIRef) -> str:
         for lit in self.reference.objects(iri, SKOS.prefLabel):

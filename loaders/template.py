@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from andts.errors import SourceError
 from andts.loaders.common import LoadResult, ProgrammeBuilder, SourceInfo, document_and_programme
 from andts.loaders.registry import Lexicon, Registry
-from andts.loaders.text import clean, slug
+from andts.loaders.text import clean, short_label, slug
 from andts.namespaces import ANDTS, ID
 
 COLUMNS = ["goal", "goal_text", "national_goal", "focus_area", "focus_area_text", "activity", "responsible", "coordinator"]
@@ -101,7 +101,7 @@ def _municipality(source: SourceInfo, reference: Graph, b: ProgrammeBuilder) -> 
 def load(source: SourceInfo, reference: Graph) -> LoadResult:
     lines = source.read_lines()
     header, rows = _rows(source, lines)
-    b = ProgrammeBuilder(source)
+    b = ProgrammeBuilder(source, reference)
     document_and_programme(b)
     b.cover(1, source.document)
     _municipality(source, reference, b)
@@ -148,13 +148,14 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
         act = b.entity(URIRef(f"{focus_iri}/activity/{order[focus_iri]}"), ANDTS.Activity, line, order=order[focus_iri])
         b.add(act, ANDTS.focusArea, focus_iri)
         cleaned = b.describe(act, text, line)
+        b.add(act, SKOS.prefLabel, Literal(short_label(cleaned), lang="sv"))
         _actors(b, actors, act, row.get("responsible") or "", row.get("coordinator") or "", line)
         for m in registry.methods.find(cleaned):
             b.add(act, ANDTS.method, m.iri)
         for m in registry.laws.find(cleaned):
             b.add(act, ANDTS.law, m.iri)
-        for m in registry.substances.find(cleaned):
-            b.add(act, ANDTS.substance, m.iri)
+        for iri in registry.substances_in(cleaned):
+            b.add(act, ANDTS.substance, iri)
     return b.result()
 
 

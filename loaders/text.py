@@ -87,3 +87,13 @@ def slug(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     return text or "x"
+
+
+def short_label(text: str, limit: int = 90) -> str:
+    """A name for an entity the document does not title (an activity, an item): its first sentence, or its
+    first words up to `limit` characters followed by '…'. Derived from the text, never invented."""
+    first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
+    if len(first) <= limit:
+        return first.rstrip(":")
+    cut = first[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-")
+    return cut + " …"

@@ -85,3 +85,30 @@ def test_store_from_the_environment(tmp_path):
     env = dict(os.environ, ANDTS_STORE=str(tmp_path / "from-env"))
     r = andts("export", env=env)
     assert r.returncode == 2 and str(tmp_path / "from-env") in r.stderr
+
+
+def test_build_then_export_the_real_sources(tmp_path):
+    """The whole pipeline as a user runs it: build both programmes, export every format."""
+    import json
+
+    from rdflib import Dataset, Graph
+
+    store_dir = str(tmp_path / "store")
+    r = andts("build", "--store", store_dir)
+    assert r.returncode == 0, r.stderr
+    assert "stockholm-andts-2023-2026" in r.stdout and "eskilstuna-andt-2019-2023" in r.stdout
+    assert "findings" in r.stdout
+    nq = andts("export", "--format", "nquads", "--store", store_dir)
+    ds = Dataset()
+    ds.parse(data=nq.stdout, format="nquads")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert {"https://w3id.org/andts/graph/stockholm-andts-2023-2026", "https://w3id.org/andts/graph/eskilstuna-andt-2019-2023",
+            "https://w3id.org/andts/graph/ontology"} <= names
+    ttl = andts("export", "--format", "turtle", "--store", store_dir)
+    assert len(Graph().parse(data=ttl.stdout, format="turtle")) > 0
+    jl = andts("export", "--format", "jsonld", "--store", store_dir)
+    doc = json.loads(jl.stdout)
+    assert "@context" in doc and all(not str(v).startswith("http") or k != "@context" for k, v in doc.items())
+    again = Dataset()
+    again.parse(data=jl.stdout, format="json-ld")
+    assert len(again) == len(ds)

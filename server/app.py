@@ -1,0 +1,256 @@
+"""The web application: `create_app(settings)` builds it; the routes only adapt HTTP.
+
+    GET  /sparql            no query: the service description (Turtle etc.), or the query form for a browser
+    GET  /sparql?query=…    a query (SPARQL 1.1 Protocol); POST with a form or an application/sparql-query body
+    GET  /health            liveness: the build served, its size, and the query workers
+    GET  /static/…          the stylesheet (no remote assets anywhere)
+
+Parsing the protocol (protocol.py), negotiating formats (negotiation.py), running queries in worker
+processes (sparql.py, pool.py) and HTML (html.py) each live in their own module; errors are typed and
+mapped to statuses in errors.py. Routes are plain `def`s: FastAPI runs them in its thread pool, so a
+route waiting for a worker never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+
+import pyoxigraph as ox
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from andts import __version__
+from andts.errors import AndtsError
+from andts.server import description, errors, html, negotiation, protocol, sparql
+from andts.server.negotiation import HTML, Choice
+from andts.server.settings import Settings
+
+
+def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastAPI:
+    """The app. Without `engine`, it starts a worker pool over the published build when it starts up
+    (the lifespan) and stops it on shutdown; a given engine is used as is and not stopped."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if engine is not None:
+            app.state.engine = engine
+            yield
+            return
+        from andts.server.pool import WorkerPool
+
+        build = sparql.locate_build(settings.store)
+        pool = WorkerPool(build, size=settings.workers, timeout=settings.query_timeout,
+                          start_timeout=settings.worker_start_timeout)
+        app.state.engine = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="ANDTS knowledge graph", version=__version__, lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
+    )
+    app.state.settings = settings
+    app.add_exception_handler(AndtsError, _on_error)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
+        expose_headers=["ETag", "Last-Modified"], max_age=86400,
+    )
+    app.mount("/static", StaticFiles(directory=html.STATIC), name="static")
+    app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/sparql", sparql_get, methods=["GET", "HEAD"], summary="SPARQL query, service description or form")
+    app.add_api_route("/sparql", sparql_post, methods=["POST"], summary="SPARQL query (form or sparql-query body)")
+    app.add_api_route("/health", health, methods=["GET", "HEAD"], summary="Liveness: build served and query workers")
+    return app
+
+
+# --- dependencies ---------------------------------------------------------------------------------
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_engine(request: Request) -> sparql.Engine:
+    return request.app.state.engine
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it is larger than the limit."""
+    limit = get_settings(request).max_body_bytes
+    too_large = errors.RequestTooLarge(f"the request body is larger than this endpoint's limit of {limit} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    size, chunks = 0, []
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+
+def home() -> Response:
+    return RedirectResponse("/sparql", status_code=302)
+
+
+def sparql_get(request: Request, settings: Settings = Depends(get_settings),
+               engine: sparql.Engine = Depends(get_engine)) -> Response:
+    params = request.query_params.multi_items()
+    _note_html(request, request.query_params.getlist("format"), request.query_params.get("query"))
+    query = protocol.parse(request.method, None, params)
+    if query is None:
+        return _describe(request, settings, engine)
+    return _answer(request, query, settings, engine)
+
+
+def sparql_post(request: Request, body: bytes = Depends(read_body), settings: Settings = Depends(get_settings),
+                engine: sparql.Engine = Depends(get_engine)) -> Response:
+    query = protocol.parse("POST", request.headers.get("content-type"), request.query_params.multi_items(), body)
+    assert query is not None  # a POST always carries a query, or parse raised
+    _note_html(request, query.formats, query.query)
+    return _answer(request, query, settings, engine)
+
+
+def health(engine: sparql.Engine = Depends(get_engine)) -> JSONResponse:
+    workers = engine.health()
+    info = engine.build.info
+    ok = workers.get("alive", 0) > 0
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", "build": info.id, "created": info.created,
+         "triples": info.triples, "graphs": len(info.graphs), "workers": workers},
+        status_code=200 if ok else 503,
+    )
+
+
+# --- helpers the routes share ---------------------------------------------------------------------
+
+
+def _endpoint(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _note_html(request: Request, formats: list[str] | tuple[str, ...], query: str | None) -> None:
+    """Remember whether errors should be shown as the HTML page (the client prefers HTML)."""
+    try:
+        header = negotiation.accept_for(request.headers.get("accept"), formats)
+    except errors.BadRequest:
+        header = None
+    request.state.html = negotiation.best_offer(header, negotiation.RESULTS_OFFERS) is HTML
+    request.state.query = query
+
+
+def _describe(request: Request, settings: Settings, engine: sparql.Engine) -> Response:
+    """The service description for machines, the query form for browsers."""
+    offer = negotiation.choose_graph(request.headers.get("accept"), request.query_params.getlist("format"))
+    headers = {"Vary": "Accept"}
+    endpoint = _endpoint(request)
+    if offer is HTML:
+        info = engine.build.info
+        return HTMLResponse(html.page(endpoint=endpoint, query=None, prefixes=settings.prefixes, build_id=info.id,
+                                      triples=info.triples), headers=headers)
+    triples = description.service_description(endpoint, engine.build, settings.allow_service)
+    prefixes = description.PREFIXES if offer.key in ("turtle", "rdfxml") else None
+    body = ox.serialize(triples, format=sparql.GRAPH_FORMATS[offer.key], prefixes=prefixes)
+    return Response(body, media_type=offer.content_type, headers=headers)
+
+
+def _answer(request: Request, query: protocol.QueryRequest, settings: Settings, engine: sparql.Engine) -> Response:
+    accept = negotiation.accept_for(request.headers.get("accept"), query.formats)
+    choice = negotiation.choose(accept)
+    job = sparql.Job(
+        query=query.query, default_graphs=query.default_graphs, named_graphs=query.named_graphs,
+        # HTML tables are made here from XML results or N-Triples that the worker serialised
+        results_format=_worker_format(choice.results, "xml"), graph_format=_worker_format(choice.graph, "ntriples"),
+        max_rows=settings.max_rows, base_iri=settings.base_iri, prefixes=tuple(settings.prefixes.items()),
+        allow_service=settings.allow_service,
+    )
+    shape = sparql.check(job)  # updates and SERVICE are refused before a worker is involved
+    if shape.kind is not None and choice.for_kind(shape.kind) is None:
+        raise negotiation.not_acceptable_for(shape.kind, accept)
+    validators = _validators(engine.build, job, choice)
+    if _not_modified(request, validators):
+        return Response(status_code=304, headers={**validators, "Vary": "Accept"})
+    result = engine.run(job)
+    offer = choice.for_kind(result.kind)
+    headers = {**validators, "Vary": "Accept"}
+    if offer is HTML:
+        info = engine.build.info
+        page = html.page(endpoint=_endpoint(request), query=query.query, prefixes=settings.prefixes,
+                         result_table=html.table(result, settings.prefixes), build_id=info.id, triples=info.triples)
+        return HTMLResponse(page, headers=headers)
+    assert offer is not None  # the worker refuses a kind with no offer
+    return Response(result.body, media_type=offer.content_type, headers=headers)
+
+
+def _worker_format(offer: negotiation.Offer | None, for_html: str) -> str | None:
+    if offer is None:
+        return None
+    return for_html if offer is HTML else offer.key
+
+
+def _validators(build: sparql.Build, job: sparql.Job, choice: Choice) -> dict[str, str]:
+    """ETag (the build and the request) and Last-Modified (the build's time)."""
+    key = json.dumps([job.query, job.default_graphs, job.named_graphs, job.results_format, job.graph_format,
+                      job.max_rows, job.base_iri, choice.results and choice.results.media_type,
+                      choice.graph and choice.graph.media_type], ensure_ascii=False)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    headers = {"ETag": f'W/"{build.info.id}-{digest}"'}
+    modified = _build_time(build)
+    if modified is not None:
+        headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+    return headers
+
+
+def _build_time(build: sparql.Build) -> datetime | None:
+    try:
+        created = datetime.fromisoformat(build.info.created)
+    except ValueError:
+        return None
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return created.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def _not_modified(request: Request, validators: dict[str, str]) -> bool:
+    """Conditional GET: If-None-Match (weak comparison) first, else If-Modified-Since."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or validators["ETag"].removeprefix("W/") in tags
+    ims, lm = request.headers.get("if-modified-since"), validators.get("Last-Modified")
+    if ims and lm:
+        try:
+            return parsedate_to_datetime(lm) <= parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+async def _on_error(request: Request, exc: Exception) -> Response:
+    """Every typed error becomes its status (errors.STATUS) with the message as the body; for a browser,
+    the query page with the message and the query to fix."""
+    status = errors.status_of(exc)
+    headers = errors.headers_of(exc)
+    if getattr(request.state, "html", False):
+        settings = get_settings(request)
+        page = html.page(endpoint=_endpoint(request), query=getattr(request.state, "query", None),
+                         prefixes=settings.prefixes, error=str(exc), status=status)
+        return HTMLResponse(page, status_code=status, headers=headers)
+    return PlainTextResponse(f"{exc}\n", status_code=status, headers=headers)

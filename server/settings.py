@@ -1,0 +1,41 @@
+"""The server's settings: one frozen object handed to `create_app`, with every limit in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from andts.namespaces import BASE, PREFIXES
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: The store folder (the link `andts build` publishes); the build it points to at start-up is served.
+    store: Path
+    #: The base IRI of the graph; relative IRIs in queries are resolved against it.
+    base_iri: str = BASE
+    #: Seconds a query may run (evaluation and serialisation) before its worker is stopped: 503.
+    query_timeout: float = 5.0
+    #: Most solutions (SELECT) or triples (CONSTRUCT, DESCRIBE) in one answer; more is refused with 422.
+    max_rows: int = 50_000
+    #: Largest POST body accepted; more is refused with 413.
+    max_body_bytes: int = 1_000_000
+    #: Whether queries may call other endpoints with SERVICE; refused with 403 when False.
+    allow_service: bool = False
+    #: Query worker processes: how many queries run at once, each in a process that can be stopped.
+    workers: int = 2
+    #: Seconds a new worker may take to start and open the store.
+    worker_start_timeout: float = 30.0
+    #: Prefixes offered to serialisers and to the query form (defaults to the project's PREFIXES).
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "store", Path(self.store))
+        if not self.prefixes:
+            object.__setattr__(self, "prefixes", dict(PREFIXES))
+        if self.query_timeout <= 0:
+            raise ValueError("query_timeout must be positive")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        if self.max_rows < 0 or self.max_body_bytes < 0:
+            raise ValueError("max_rows and max_body_bytes cannot be negative")

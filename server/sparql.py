@@ -1,0 +1,309 @@
+"""SPARQL over the published store: which build is served, what a query job is, and how one is run.
+
+No web framework here. `execute(store, job)` parses, evaluates and serialises one query completely (it is
+what a worker process runs, see `pool.py`); `check(job)` refuses what the endpoint never runs (updates,
+SERVICE) from the query text alone, before any worker is involved. All serialisation is pyoxigraph's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from andts import store as layout
+from andts.errors import StoreError
+from andts.server.errors import (
+    BadRequest,
+    MalformedQuery,
+    NotAcceptable,
+    QueryFailed,
+    ServiceRefused,
+    TooManyRows,
+    UpdateRefused,
+)
+
+#: Result formats for SELECT and ASK, by the short name the rest of the server uses.
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+#: RDF formats for CONSTRUCT and DESCRIBE. Turtle first: the default.
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+#: Formats that can use prefixes to shorten IRIs.
+_PREFIXED = {"turtle", "rdfxml"}
+
+
+# --- the build being served ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Build:
+    """One published build, pinned: the server keeps serving it even if the store link moves on."""
+
+    folder: Path
+    info: layout.BuildInfo
+
+    @property
+    def oxigraph_dir(self) -> Path:
+        return self.folder / layout.OXIGRAPH_DIR
+
+
+def locate_build(store: Path) -> Build:
+    """The build the store link points to now. Raises StoreError when there is none or it is unreadable."""
+    store = Path(store)
+    for _ in range(3):  # the link may move between the two reads; then read again
+        folder = layout.current_build_dir(store)
+        info = layout.read_build_info(store)
+        if folder is not None and layout.current_build_dir(store) == folder:
+            if not (folder / layout.OXIGRAPH_DIR).is_dir():
+                raise StoreError(f"the build at {folder} has no {layout.OXIGRAPH_DIR}/ store")
+            return Build(folder=folder, info=info)
+    raise StoreError(f"the store at {store} keeps changing; try again when 'andts build' has finished")
+
+
+def open_build(build: Build) -> ox.Store:
+    """The build's pyoxigraph store, read-only."""
+    try:
+        return ox.Store.read_only(str(build.oxigraph_dir))
+    except (OSError, RuntimeError, ValueError) as exc:  # RocksDB reports corruption as RuntimeError
+        raise StoreError(f"cannot open the store at {build.oxigraph_dir}: {exc}") from exc
+
+
+# --- jobs and results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to run, with everything needed to run it in another process."""
+
+    query: str
+    #: The protocol's default-graph-uri and named-graph-uri values. Both empty: the default graph is
+    #: the union of all named graphs (unless the query names its own dataset with FROM / FROM NAMED).
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    #: A RESULTS_FORMATS key for SELECT and ASK, or None when the client accepts none of them.
+    results_format: str | None = "json"
+    #: A GRAPH_FORMATS key for CONSTRUCT and DESCRIBE, or None when the client accepts none of them.
+    graph_format: str | None = "turtle"
+    max_rows: int = 50_000
+    base_iri: str | None = None
+    prefixes: tuple[tuple[str, str], ...] = ()
+    allow_service: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    """A complete, serialised answer."""
+
+    kind: str  # "boolean" (ASK), "solutions" (SELECT) or "graph" (CONSTRUCT, DESCRIBE)
+    format: str  # the RESULTS_FORMATS or GRAPH_FORMATS key the body is in
+    body: bytes
+    rows: int | None = None  # solutions or triples; None for a boolean
+
+
+class Engine(Protocol):
+    """What the routes need from the query side: the build served, and a way to run jobs.
+    The real one is pool.WorkerPool; tests may put another in its place."""
+
+    build: Build
+
+    def run(self, job: Job) -> Result: ...
+
+    def health(self) -> dict[str, int]: ...
+
+
+# --- what the query text says, before parsing --------------------------------------------------
+
+_STRING = (
+    r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+    r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+)
+_TOKEN = re.compile(
+    rf"(?P<string>{_STRING})"
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<comment>#[^\n\r]*)"
+    r"|(?P<var>[?$]\w+)"
+    r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
+    r"|(?P<name>[\w:](?:[\w.:%\\-]*[\w:%-])?)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+_KEYWORD = re.compile(r"[A-Za-z]+")
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the query text shows without parsing it: its form and the keywords the server cares about."""
+
+    form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK, an update keyword, or None
+    uses_service: bool
+    has_dataset_clause: bool  # FROM or FROM NAMED
+
+    @property
+    def is_update(self) -> bool:
+        return self.form in UPDATE_KEYWORDS
+
+    @property
+    def kind(self) -> str | None:
+        """The Result.kind the query will give, when the form is known."""
+        return {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(self.form or "")
+
+
+def keywords(text: str) -> list[str]:
+    """The bare words of a query, upper-cased, outside strings, IRIs and comments; no variables or
+    prefixed names (`ex:SERVICE`, `?service` and "SERVICE" are not the keyword SERVICE)."""
+    out: list[str] = []
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "name" and _KEYWORD.fullmatch(m.group()):
+            out.append(m.group().upper())
+    return out
+
+
+def inspect(text: str) -> QueryShape:
+    words = keywords(text)
+    form = next((w for w in words if w not in ("BASE", "PREFIX")), None)
+    if form not in QUERY_FORMS and form not in UPDATE_KEYWORDS:
+        form = None
+    return QueryShape(form=form, uses_service="SERVICE" in words, has_dataset_clause="FROM" in words)
+
+
+def check(job: Job) -> QueryShape:
+    """Refuse what the endpoint never runs. Cheap: reads the text only."""
+    if not job.query.strip():
+        raise BadRequest("the query is empty")
+    shape = inspect(job.query)
+    if shape.is_update:
+        raise UpdateRefused(
+            f"this endpoint is read-only: SPARQL Update ({shape.form} …) is not accepted. "
+            "Send a SELECT, ASK, CONSTRUCT or DESCRIBE query."
+        )
+    if shape.uses_service and not job.allow_service:
+        raise ServiceRefused("federated queries (SERVICE) are not allowed on this endpoint")
+    for iri in (*job.default_graphs, *job.named_graphs):
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise BadRequest(f"graph IRI {iri!r} is not a valid IRI: {exc}") from exc
+    return shape
+
+
+def _dataset(job: Job, shape: QueryShape) -> dict[str, object]:
+    """pyoxigraph's query arguments for the dataset the protocol asks for."""
+    if job.default_graphs or job.named_graphs:
+        # "the RDF dataset consists of exactly those graphs": no union, no named graphs not listed
+        return {
+            "default_graph": [ox.NamedNode(i) for i in job.default_graphs],
+            "named_graphs": [ox.NamedNode(i) for i in job.named_graphs],
+        }
+    if shape.has_dataset_clause:
+        return {}  # the query's own FROM / FROM NAMED
+    return {"use_default_graph_as_union": True}
+
+
+# --- running a query -------------------------------------------------------------------------
+
+
+class _Overflow(Exception):
+    pass
+
+
+class _RowCounter:
+    """A write-only binary file that keeps what pyoxigraph writes as SPARQL XML results and counts the
+    <result> elements; it stops the serialisation (by raising) as soon as there are too many.
+    Literal text cannot contain "<result>" in XML: '<' is always escaped."""
+
+    TAG = b"<result>"
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.rows = limit, 0
+        self.buffer = bytearray()
+        self._tail = b""
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        # a tag split across two writes is counted once: the tail is shorter than the tag
+        self.rows += (self._tail + data).count(self.TAG)
+        self._tail = (self._tail + data)[-(len(self.TAG) - 1):]
+        self.buffer += data
+        if self.rows > self.limit:
+            raise _Overflow
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _too_many(limit: int, what: str) -> TooManyRows:
+    return TooManyRows(
+        f"the result has more than {limit} {what}, the most this endpoint returns; "
+        "narrow the query or add a LIMIT (and OFFSET to page through it)"
+    )
+
+
+def _not_acceptable(form: str, offered: dict[str, object]) -> NotAcceptable:
+    return NotAcceptable(f"none of the accepted media types can carry {form} results; "
+                         f"this endpoint gives them as {', '.join(offered)}")
+
+
+def execute(store: ox.Store, job: Job) -> Result:
+    """Parse, evaluate and serialise one query completely. Raises the server's typed errors."""
+    shape = check(job)
+    try:
+        results = store.query(job.query, base_iri=job.base_iri, **_dataset(job, shape))
+    except SyntaxError as exc:
+        raise MalformedQuery(f"the query does not parse: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise QueryFailed(f"the query failed: {exc}") from exc
+    try:
+        if isinstance(results, ox.QueryBoolean):
+            if job.results_format is None:
+                raise _not_acceptable("ASK", RESULTS_FORMATS)
+            return Result("boolean", job.results_format, results.serialize(format=RESULTS_FORMATS[job.results_format]))
+        if isinstance(results, ox.QuerySolutions):
+            if job.results_format is None:
+                raise _not_acceptable("SELECT", RESULTS_FORMATS)
+            return _solutions(results, job.results_format, job.max_rows)
+        if job.graph_format is None:
+            raise _not_acceptable("CONSTRUCT and DESCRIBE", GRAPH_FORMATS)
+        triples = list(islice(results, job.max_rows + 1))
+        if len(triples) > job.max_rows:
+            raise _too_many(job.max_rows, "triples")
+        prefixes = dict(job.prefixes) if job.graph_format in _PREFIXED and job.prefixes else None
+        body = ox.serialize(triples, format=GRAPH_FORMATS[job.graph_format], prefixes=prefixes)
+        return Result("graph", job.graph_format, body, len(triples))
+    except OSError as exc:  # evaluation is lazy: store and SERVICE errors surface while reading results
+        raise QueryFailed(f"the query failed: {exc}") from exc
+
+
+def _solutions(results: ox.QuerySolutions, fmt: str, limit: int) -> Result:
+    """Serialise solutions, refusing more than `limit`. They are written as XML once (counted as they
+    are written, so an oversized result stops early) and converted by pyoxigraph to the format asked for."""
+    counter = _RowCounter(limit)
+    try:
+        results.serialize(counter, format=ox.QueryResultsFormat.XML)
+    except _Overflow:
+        raise _too_many(limit, "solutions") from None
+    xml = bytes(counter.buffer)
+    if fmt == "xml":
+        return Result("solutions", fmt, xml, counter.rows)
+    parsed = ox.parse_query_results(xml, format=ox.QueryResultsFormat.XML)
+    return Result("solutions", fmt, parsed.serialize(format=RESULTS_FORMATS[fmt]), counter.rows)

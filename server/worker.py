@@ -1,0 +1,70 @@
+"""One query worker process: `python -m andts.server.worker FD`, started by pool.WorkerPool.
+
+FD is its end of a socket pair, used as a multiprocessing Connection (pickled messages). The worker
+receives the Build to serve, opens it read-only once, answers ("ready", pid), and then runs one job at a
+time, answering ("ok", Result) or ("error", typed error). It is started as a fresh interpreter on this
+module (not with multiprocessing's spawn) so that the server's own main script is never re-imported.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from andts.errors import AndtsError
+from andts.server import sparql
+from andts.server.errors import WorkerFailed
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Exit when the server process is gone, even in the middle of a long query."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+
+def serve(conn: Connection, parent_pid: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops the workers
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    try:
+        build = conn.recv()
+        store = sparql.open_build(build)
+    except (EOFError, OSError):
+        return
+    except AndtsError as exc:
+        conn.send(("error", exc))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the server closed its end
+        try:
+            reply: tuple[str, Any] = ("ok", sparql.execute(store, job))
+        except AndtsError as exc:
+            reply = ("error", exc)
+        except Exception as exc:  # a bug, not the client's fault: report it and keep serving
+            reply = ("error", WorkerFailed(f"the query worker failed: {type(exc).__name__}: {exc}"))
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not argv[0].isdigit():
+        print("usage: python -m andts.server.worker FD (started by the server, not by hand)", file=sys.stderr)
+        return 2
+    serve(Connection(int(argv[0])), os.getppid())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,139 @@
+"""Fixtures for the server tests: a published test store, an in-process client, and real servers.
+
+The store is made from tests/server/data/fixture.trig with the functions `andts build` uses, so the
+server opens it exactly as it opens a real build. Everything here is read-only and session-scoped
+(starting worker processes is the slow part); no test changes shared state.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import warnings
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import uvicorn
+
+# Starlette's TestClient warns on import that it wants the `httpx2` package; httpx works, and the
+# warning says nothing about this project.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+    from fastapi.testclient import TestClient
+
+from andts import store as layout
+from andts.server.app import create_app
+from andts.server.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+FIXTURE = DATA / "fixture.trig"
+BUILD_ID = "testbuild0000001"
+BUILD_CREATED = "2025-03-01T12:00:00+00:00"
+
+
+def make_store(store: Path, trig: Path = FIXTURE, build_id: str = BUILD_ID, created: str = BUILD_CREATED) -> Path:
+    """Publish `trig` as a build at the store link `store`, the way `andts build` does. Returns the link."""
+    partial = layout.new_build_dir(store, build_id)
+    ox_store = ox.Store(str(partial / layout.OXIGRAPH_DIR))
+    ox_store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    ox_store.flush()
+    graphs = {g.value: len(list(ox_store.quads_for_pattern(None, None, None, g))) for g in ox_store.named_graphs()}
+    info = layout.BuildInfo(
+        id=build_id, created=created, triples=sum(graphs.values()), graphs=graphs,
+        sources={trig.name: "test"}, version="test",
+    )
+    del ox_store
+    layout.write_build_info(partial, info)
+    layout.publish(store, partial, build_id)
+    return store
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_store(tmp_path_factory.mktemp("server") / "store")
+
+
+@pytest.fixture(scope="session")
+def settings(store_path: Path) -> Settings:
+    return Settings(store=store_path, query_timeout=3.0, max_rows=100, max_body_bytes=20_000, workers=2)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings) -> Iterator[TestClient]:
+    """An in-process client over the app; its lifespan (and worker pool) lasts the session."""
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving create_app(settings) on a free loopback port, in a thread of this process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
+        self.http = httpx.Client(base_url=self.url, timeout=30)  # one client: no TLS set-up per request
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.http.close()
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    @property
+    def pool(self):  # the app's worker pool, for tests that look at the processes
+        return self.app.state.engine
+
+    def get(self, path: str, **kw) -> httpx.Response:
+        return self.http.get(path, **kw)
+
+
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> type[LiveServer]:
+    """The LiveServer class, for tests that need a server with other settings: `with live_server(s) as srv`."""
+    return LiveServer
+
+
+@pytest.fixture(scope="session")
+def publish_store() -> Callable[..., Path]:
+    """make_store, for tests that need a store of their own: `publish_store(tmp_path / "store", trig)`."""
+    return make_store
+
+
+@pytest.fixture(scope="session")
+def live(settings: Settings) -> Iterator[LiveServer]:
+    with LiveServer(settings) as server:
+        yield server
+
+
+def utc(ts: str) -> datetime:
+    return datetime.fromisoformat(ts).astimezone(timezone.utc)

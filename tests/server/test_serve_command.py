@@ -1,0 +1,114 @@
+"""`andts serve`: its options, a clear error without a store, and a real run in a subprocess."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from andts.commands import serve
+from andts.errors import StoreError
+from andts.server.settings import Settings
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="andts serve")
+    serve.add_arguments(p)
+    p.add_argument("--store", default=None)  # added by the CLI for every command
+    return p
+
+
+def test_defaults_are_the_settings_defaults() -> None:
+    args = parser().parse_args([])
+    settings = serve.settings_from(args)
+    defaults = Settings(store=settings.store)
+    assert (args.host, args.port) == ("127.0.0.1", 8000)
+    assert (settings.base_iri, settings.query_timeout, settings.workers) == (
+        defaults.base_iri, defaults.query_timeout, defaults.workers)
+
+
+def test_options_reach_the_settings(tmp_path: Path) -> None:
+    args = parser().parse_args(["--store", str(tmp_path), "--base-iri", "http://example.org/kg/",
+                                "--timeout", "2.5", "--workers", "3"])
+    s = serve.settings_from(args)
+    assert (s.store, s.base_iri, s.query_timeout, s.workers) == (tmp_path, "http://example.org/kg/", 2.5, 3)
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["--timeout", "0"], id="timeout 0"),
+    pytest.param(["--timeout", "soon"], id="timeout not a number"),
+    pytest.param(["--workers", "0"], id="no workers"),
+    pytest.param(["--base-iri", "not an iri"], id="base IRI not an IRI"),
+    pytest.param(["--port", "http"], id="port not a number"),
+])
+def test_bad_options_are_refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        parser().parse_args(argv)
+    assert exc.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_help_documents_every_option() -> None:
+    text = parser().format_help()
+    for option in ("--host", "--port", "--base-iri", "--timeout", "--workers"):
+        assert option in text
+
+
+def test_no_published_store_is_a_clear_error(tmp_path: Path) -> None:
+    args = parser().parse_args(["--store", str(tmp_path / "store")])
+    with pytest.raises(StoreError, match="no built store .* run 'andts build' first"):
+        serve.run(args)
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def test_serve_runs_and_stops_cleanly(store_path: Path, unused_port: int) -> None:
+    port = unused_port
+    code = ("import sys, argparse\n"
+            "from andts.commands import serve\n"
+            "p = argparse.ArgumentParser(); serve.add_arguments(p); p.add_argument('--store')\n"
+            "sys.exit(serve.run(p.parse_args(sys.argv[1:])))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, "--store", str(store_path), "--port", str(port),
+                             "--workers", "1", "--timeout", "2"], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        health = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert health is not None and health.status_code == 200, proc.stderr and proc.stderr.read()
+        assert health.json()["build"] == "testbuild0000001"
+        workers = _children(proc.pid)
+        assert len(workers) == 1
+        r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=5)
+        assert r.json()["boolean"] is True
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        assert proc.wait(timeout=15) == 0
+        err = proc.stderr.read()
+        assert "build testbuild0000001" in err and f"http://127.0.0.1:{port}/sparql" in err
+        time.sleep(0.1)
+        assert not any(Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
+                       for w in workers), "a query worker outlived the server"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
