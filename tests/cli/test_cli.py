@@ -112,3 +112,29 @@ def test_build_then_export_the_real_sources(tmp_path):
     again = Dataset()
     again.parse(data=jl.stdout, format="json-ld")
     assert len(again) == len(ds)
+
+
+def test_build_with_a_malformed_source_keeps_the_published_store(tmp_path):
+    """`andts build` on a project whose Stockholm document was truncated mid-table: exit 2, the file and
+    line on stderr, and the store published before still answers with all its data."""
+    import os
+    import shutil
+
+    home = tmp_path / "project"
+    (home / "data" / "sources").mkdir(parents=True)
+    for part in ("ontology", "shapes"):
+        (home / part).symlink_to(paths.ROOT / part)
+    (home / "data" / "reference").symlink_to(paths.REFERENCE_DIR)
+    for f in paths.SOURCES_DIR.glob("stockholm-*"):
+        shutil.copy(f, home / "data" / "sources" / f.name)
+    env = dict(os.environ, ANDTS_HOME=str(home), ANDTS_STORE=str(tmp_path / "store"))
+    assert andts("build", env=env).returncode == 0
+    before = andts("export", "--format", "nquads", env=env).stdout
+
+    doc = home / "data" / "sources" / "stockholm-andts-2023-2026.txt"
+    lines = doc.read_text(encoding="utf-8").split("\n")
+    doc.write_text("\n".join(lines[:40]) + "\n\nInsatsområden mål 9\tAktivitet\tUtförare\n", encoding="utf-8")
+    r = andts("build", env=env)
+    assert r.returncode == 2
+    assert "stockholm-andts-2023-2026.txt:42" in r.stderr and "Traceback" not in r.stderr
+    assert andts("export", "--format", "nquads", env=env).stdout == before
