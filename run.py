@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -46,8 +47,31 @@ def serve(args: list[str]) -> int:
     os.execv(str(BIN / "andts"), [str(BIN / "andts"), "serve", *args])
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """The browser test drives Debian's headless Chromium; install it when it is missing and we can."""
+    if CHROMIUM.exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        sys.exit(f"the browser test needs Chromium at {CHROMIUM}; this machine cannot install it here "
+                 "(no apt-get, or not root): install Debian's 'chromium' package and run the tests again")
+    print(f"{CHROMIUM} is missing: installing Debian's chromium package for the browser test", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        sh(apt, "update", "-qq", env=env)
+        sh(apt, "install", "-y", "-qq", "chromium", env=env)
+    except subprocess.CalledProcessError as exc:
+        sys.exit(f"installing chromium failed ({exc}); the browser test needs it at {CHROMIUM}")
+    if not CHROMIUM.exists():
+        sys.exit(f"the chromium package was installed but {CHROMIUM} is still missing")
+
+
 def test(args: list[str]) -> int:
     ensure_venv("test")
+    ensure_chromium()
     return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT).returncode
 
 

@@ -3,7 +3,9 @@
     GET  /sparql            no query: the service description (Turtle etc.), or the query form for a browser
     GET  /sparql?query=…    a query (SPARQL 1.1 Protocol); POST with a form or an application/sparql-query body
     GET  /health            liveness: the build served, its size, and the query workers
-    GET  /static/…          the stylesheet (no remote assets anywhere)
+    GET  /.well-known/void  the VoID description of the dataset (counts once per build, in void.py)
+    GET  /dumps/dataset.trig, /dumps/dataset.nq   the build's dumps
+    GET  /static/…          the stylesheet and the editor's script (no remote assets anywhere)
 
 Parsing the protocol (protocol.py), negotiating formats (negotiation.py), running queries in worker
 processes (sparql.py, pool.py) and HTML (html.py) each live in their own module; errors are typed and
@@ -24,12 +26,12 @@ import pyoxigraph as ox
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from andts import __version__
-from andts.errors import AndtsError
-from andts.server import description, errors, html, negotiation, protocol, sparql
+from andts.errors import AndtsError, StoreError
+from andts.server import description, errors, html, negotiation, protocol, queries, sparql, void
 from andts.server.negotiation import HTML, Choice
 from andts.server.settings import Settings
 
@@ -60,6 +62,8 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
     )
     app.state.settings = settings
+    app.state.statistics = void.StatisticsCache()
+    app.state.named_queries = queries.catalogue(settings.queries_dir)
     app.add_exception_handler(AndtsError, _on_error)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
@@ -71,6 +75,10 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app.add_api_route("/sparql", sparql_get, methods=["GET", "HEAD"], summary="SPARQL query, service description or form")
     app.add_api_route("/sparql", sparql_post, methods=["POST"], summary="SPARQL query (form or sparql-query body)")
     app.add_api_route("/health", health, methods=["GET", "HEAD"], summary="Liveness: build served and query workers")
+    app.add_api_route("/.well-known/void", void_description, methods=["GET", "HEAD"],
+                      summary="VoID description of the dataset")
+    for path in void.DUMPS:
+        app.add_api_route(path, dump, methods=["GET", "HEAD"], summary="The dataset as one file")
     return app
 
 
@@ -137,6 +145,43 @@ def health(engine: sparql.Engine = Depends(get_engine)) -> JSONResponse:
     )
 
 
+def void_description(request: Request, settings: Settings = Depends(get_settings),
+                     engine: sparql.Engine = Depends(get_engine)) -> Response:
+    """VoID: Turtle by default, the other RDF formats by Accept or `format`, a table for a browser."""
+    offer = negotiation.choose_graph(request.headers.get("accept"), request.query_params.getlist("format"))
+    build = engine.build
+    validators = _build_validators(build, offer.media_type)
+    headers = {**validators, "Vary": "Accept"}
+    if _not_modified(request, validators):
+        return Response(status_code=304, headers=headers)
+    stats = request.app.state.statistics.get(engine)
+    url = _endpoint(request)
+    base = str(request.base_url).rstrip("/")
+    triples = void.description(url, base + "/sparql", [base + p for p in void.DUMPS], build, stats)
+    if offer is HTML:
+        prefixes = {**void.PREFIXES, **settings.prefixes}
+        return HTMLResponse(html.void_page(url=url, triples=triples, stats=stats, prefixes=prefixes), headers=headers)
+    prefixes = void.PREFIXES if offer.key in ("turtle", "rdfxml") else None
+    body = ox.serialize(triples, format=sparql.GRAPH_FORMATS[offer.key], prefixes=prefixes)
+    return Response(body, media_type=offer.content_type, headers=headers)
+
+
+def dump(request: Request, engine: sparql.Engine = Depends(get_engine)) -> Response:
+    """A dump file of the build served (the one the queries answer from), with its media type."""
+    name, media_type = void.DUMPS[request.url.path]
+    build = engine.build
+    path = build.folder / name
+    if not path.is_file():
+        raise StoreError(f"the build {build.info.id} served here has no {name} (it may have been pruned by "
+                         "newer builds); restart the server to serve the current build")
+    validators = _build_validators(build, media_type)
+    if _not_modified(request, validators):
+        return Response(status_code=304, headers=validators)
+    filename = f"andts-{build.info.id}{path.suffix}"
+    return FileResponse(path, media_type=media_type, filename=filename, content_disposition_type="inline",
+                        headers=validators)
+
+
 # --- helpers the routes share ---------------------------------------------------------------------
 
 
@@ -162,8 +207,9 @@ def _describe(request: Request, settings: Settings, engine: sparql.Engine) -> Re
     if offer is HTML:
         info = engine.build.info
         return HTMLResponse(html.page(endpoint=endpoint, query=None, prefixes=settings.prefixes, build_id=info.id,
-                                      triples=info.triples), headers=headers)
-    triples = description.service_description(endpoint, engine.build, settings.allow_service)
+                                      triples=info.triples, named=request.app.state.named_queries), headers=headers)
+    void_url = str(request.base_url).rstrip("/") + "/.well-known/void"
+    triples = description.service_description(endpoint, engine.build, settings.allow_service, void_url)
     prefixes = description.PREFIXES if offer.key in ("turtle", "rdfxml") else None
     body = ox.serialize(triples, format=sparql.GRAPH_FORMATS[offer.key], prefixes=prefixes)
     return Response(body, media_type=offer.content_type, headers=headers)
@@ -191,10 +237,16 @@ def _answer(request: Request, query: protocol.QueryRequest, settings: Settings, 
     if offer is HTML:
         info = engine.build.info
         page = html.page(endpoint=_endpoint(request), query=query.query, prefixes=settings.prefixes,
-                         result_table=html.table(result, settings.prefixes), build_id=info.id, triples=info.triples)
+                         result_table=html.table(result, settings.prefixes), build_id=info.id, triples=info.triples,
+                         named=request.app.state.named_queries, graph_params=_graph_params(query), kind=result.kind)
         return HTMLResponse(page, headers=headers)
     assert offer is not None  # the worker refuses a kind with no offer
     return Response(result.body, media_type=offer.content_type, headers=headers)
+
+
+def _graph_params(query: protocol.QueryRequest) -> list[tuple[str, str]]:
+    return [*(("default-graph-uri", g) for g in query.default_graphs),
+            *(("named-graph-uri", g) for g in query.named_graphs)]
 
 
 def _worker_format(offer: negotiation.Offer | None, for_html: str) -> str | None:
@@ -209,6 +261,16 @@ def _validators(build: sparql.Build, job: sparql.Job, choice: Choice) -> dict[st
                       job.max_rows, job.base_iri, choice.results and choice.results.media_type,
                       choice.graph and choice.graph.media_type], ensure_ascii=False)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    headers = {"ETag": f'W/"{build.info.id}-{digest}"'}
+    modified = _build_time(build)
+    if modified is not None:
+        headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+    return headers
+
+
+def _build_validators(build: sparql.Build, variant: str) -> dict[str, str]:
+    """ETag and Last-Modified of a document that depends only on the build (and its format)."""
+    digest = hashlib.sha256(variant.encode("utf-8")).hexdigest()[:12]
     headers = {"ETag": f'W/"{build.info.id}-{digest}"'}
     modified = _build_time(build)
     if modified is not None:
@@ -251,6 +313,7 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     if getattr(request.state, "html", False):
         settings = get_settings(request)
         page = html.page(endpoint=_endpoint(request), query=getattr(request.state, "query", None),
-                         prefixes=settings.prefixes, error=str(exc), status=status)
+                         prefixes=settings.prefixes, error=str(exc), status=status,
+                         named=request.app.state.named_queries)
         return HTMLResponse(page, status_code=status, headers=headers)
     return PlainTextResponse(f"{exc}\n", status_code=status, headers=headers)

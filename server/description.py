@@ -37,8 +37,10 @@ def _sd(name: str) -> ox.NamedNode:
     return ox.NamedNode(SD + name)
 
 
-def service_description(endpoint: str, build: Build, allow_service: bool = False) -> list[ox.Triple]:
-    """The description of the endpoint reached at `endpoint` (the URL the request came to)."""
+def service_description(endpoint: str, build: Build, allow_service: bool = False,
+                        void_url: str | None = None) -> list[ox.Triple]:
+    """The description of the endpoint reached at `endpoint` (the URL the request came to); `void_url`,
+    when given, is the VoID description of the dataset (linked with rdfs:seeAlso)."""
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
@@ -63,6 +65,9 @@ def service_description(endpoint: str, build: Build, allow_service: bool = False
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
         ox.Triple(default_graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(info.triples), datatype=ox.NamedNode(XSD + "integer"))),
     ]
+    if void_url is not None:
+        t.append(ox.Triple(dataset, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+                           ox.NamedNode(void_url)))
     for i, (name, count) in enumerate(sorted(info.graphs.items())):
         named, graph = ox.BlankNode(f"namedGraph{i}"), ox.BlankNode(f"graph{i}")
         t += [

@@ -3,12 +3,15 @@ framework, no remote assets (the one stylesheet is served from /static)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from andts.server.queries import NamedQuery
 from andts.server.sparql import Result
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -20,9 +23,10 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
                    lstrip_blocks=True)
 
-#: The download formats offered beside the HTML table (the `format` parameter's names).
-DOWNLOADS = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"), ("turtle", "Turtle"),
-             ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"))
+#: The download formats offered beside the HTML table (the `format` parameter's names), by kind of result.
+RESULTS_DOWNLOADS = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"))
+GRAPH_DOWNLOADS = (("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"))
+DOWNLOADS = RESULTS_DOWNLOADS + GRAPH_DOWNLOADS
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,38 @@ def table(result: Result, prefixes: dict[str, str]) -> Table:
     return t
 
 
+def download_links(endpoint: str, query: str, graph_params: Sequence[tuple[str, str]],
+                   kind: str) -> list[tuple[str, str]]:
+    """(label, URL) for the same request in each format that fits the kind of result."""
+    formats = GRAPH_DOWNLOADS if kind == "graph" else RESULTS_DOWNLOADS
+    return [(label, f"{endpoint}?{urlencode([('query', query), *graph_params, ('format', name)])}")
+            for name, label in formats]
+
+
 def page(*, endpoint: str, query: str | None, prefixes: dict[str, str], result_table: Table | None = None,
-         error: str | None = None, status: int = 200, build_id: str = "", triples: int | None = None) -> str:
-    """The query page: the form (with the query, or the prefixes and an example) and a result or an error."""
+         error: str | None = None, status: int = 200, build_id: str = "", triples: int | None = None,
+         named: Sequence[NamedQuery] = (), graph_params: Sequence[tuple[str, str]] = (),
+         kind: str | None = None) -> str:
+    """The query page: the editor (with the query, or the prefixes and an example), the named queries,
+    and a result (with download links for it) or an error. `graph_params` are the request's
+    default-graph-uri / named-graph-uri, kept in the form and the links; `kind` the result's kind."""
+    downloads = download_links(endpoint, query, graph_params, kind) if query is not None and kind else []
     return _env.get_template("sparql.html").render(
         endpoint=endpoint, query=query if query is not None else default_query(prefixes), table=result_table,
-        error=error, status=status, build_id=build_id, triples=triples, downloads=DOWNLOADS,
+        error=error, status=status, build_id=build_id, triples=triples, formats=DOWNLOADS, named=named,
+        graph_params=graph_params, downloads=downloads,
     )
+
+
+def triples_table(triples: list[ox.Triple], prefixes: dict[str, str]) -> Table:
+    t = Table(columns=["subject", "predicate", "object"])
+    for q in triples:
+        t.rows.append([cell(q.subject, prefixes), cell(q.predicate, prefixes), cell(q.object, prefixes)])
+    return t
+
+
+def void_page(*, url: str, triples: list[ox.Triple], stats: object, prefixes: dict[str, str]) -> str:
+    """The VoID description for people: the main counts, then every triple."""
+    formats = (("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"))
+    return _env.get_template("void.html").render(url=url, stats=stats, table=triples_table(triples, prefixes),
+                                                 formats=formats)

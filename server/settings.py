@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from andts.namespaces import BASE, PREFIXES
+from andts.paths import QUERIES_DIR
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,12 @@ class Settings:
     worker_start_timeout: float = 30.0
     #: Prefixes offered to serialisers and to the query form (defaults to the project's PREFIXES).
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: The folder of named queries (`<name>.rq` with a header) offered in the query editor.
+    queries_dir: Path = QUERIES_DIR
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))
+        object.__setattr__(self, "queries_dir", Path(self.queries_dir))
         if not self.prefixes:
             object.__setattr__(self, "prefixes", dict(PREFIXES))
         if self.query_timeout <= 0:

@@ -38,12 +38,15 @@ BUILD_CREATED = "2025-03-01T12:00:00+00:00"
 
 
 def make_store(store: Path, trig: Path = FIXTURE, build_id: str = BUILD_ID, created: str = BUILD_CREATED) -> Path:
-    """Publish `trig` as a build at the store link `store`, the way `andts build` does. Returns the link."""
+    """Publish `trig` as a build at the store link `store`, the way `andts build` does (the store, the dumps,
+    build.json). Returns the link."""
     partial = layout.new_build_dir(store, build_id)
     ox_store = ox.Store(str(partial / layout.OXIGRAPH_DIR))
     ox_store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
     ox_store.flush()
     graphs = {g.value: len(list(ox_store.quads_for_pattern(None, None, None, g))) for g in ox_store.named_graphs()}
+    ox_store.dump(str(partial / "dump.trig"), format=ox.RdfFormat.TRIG)
+    ox_store.dump(str(partial / "dump.nq"), format=ox.RdfFormat.N_QUADS)
     info = layout.BuildInfo(
         id=build_id, created=created, triples=sum(graphs.values()), graphs=graphs,
         sources={trig.name: "test"}, version="test",

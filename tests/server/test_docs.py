@@ -31,7 +31,11 @@ def test_every_error_has_a_status_and_is_documented(error: type[errors.QueryErro
     assert f"| {errors.STATUS[error]} | `{error.__name__}` |" in README
 
 
-@pytest.mark.parametrize("route", ["GET /sparql?query=…", "POST /sparql", "GET /sparql", "GET /health", "GET /"])
+ROUTES = ["/", "/sparql", "/health", "/.well-known/void", "/dumps/dataset.trig", "/dumps/dataset.nq", "/static"]
+
+
+@pytest.mark.parametrize("route", ["GET /sparql?query=…", "POST /sparql", "GET /sparql", "GET /health", "GET /",
+                                   "GET /.well-known/void", "GET /dumps/dataset.trig", "GET /dumps/dataset.nq"])
 def test_every_route_is_documented(route: str) -> None:
     assert f"`{route}`" in README
 
@@ -40,8 +44,8 @@ def test_routes_in_the_app_are_the_documented_ones(settings: Settings) -> None:
     from andts.server.app import create_app
 
     paths = {getattr(r, "path", None) for r in create_app(settings).routes}
-    assert {"/", "/sparql", "/health", "/static"} <= paths
-    assert paths - {"/", "/sparql", "/health", "/static", "/openapi.json"} == set()
+    assert set(ROUTES) <= paths
+    assert paths - {*ROUTES, "/openapi.json"} == set()
 
 
 def test_unknown_exceptions_are_500() -> None:
