@@ -67,11 +67,16 @@ def settings(store_path: Path) -> Settings:
     return Settings(store=store_path, query_timeout=3.0, max_rows=100, max_body_bytes=20_000, workers=2)
 
 
-@pytest.fixture(scope="session")
-def client(settings: Settings) -> Iterator[TestClient]:
-    """An in-process client over the app; its lifespan (and worker pool) lasts the session."""
-    with TestClient(create_app(settings)) as c:
-        yield c
+@pytest.fixture(scope="session", params=["in-process", "loopback"])
+def client(request: pytest.FixtureRequest, settings: Settings) -> Iterator[httpx.Client]:
+    """Every protocol test runs twice: in-process (TestClient, an httpx.Client) and against uvicorn on a
+    loopback port with a plain httpx.Client, so what only a socket shows is covered too."""
+    if request.param == "in-process":
+        with TestClient(create_app(settings)) as c:
+            yield c
+    else:
+        with LiveServer(settings) as server:
+            yield server.http
 
 
 def free_port() -> int:

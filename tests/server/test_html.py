@@ -25,7 +25,7 @@ def test_form_for_a_browser(client: TestClient) -> None:
     status, soup = page(client)
     assert status == 200
     form = soup.select_one("form#query-form")
-    assert form["method"] == "get" and form["action"] == "http://testserver/sparql"
+    assert form["method"] == "get" and form["action"] == str(client.base_url).rstrip("/") + "/sparql"
     assert soup.select_one("textarea[name=query]") is not None
     assert soup.select_one("select[name=format] option[selected]")["value"] == "html"
 

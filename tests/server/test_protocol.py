@@ -506,7 +506,7 @@ def test_service_description_in_turtle_by_default(client: TestClient, settings: 
     by_pred: dict[str, set[str]] = {}
     for q in quads:
         by_pred.setdefault(q.predicate.value.removeprefix(SD), set()).add(q.object.value)
-    assert by_pred["endpoint"] == {"http://testserver/sparql"}
+    assert by_pred["endpoint"] == {str(client.base_url).rstrip("/") + "/sparql"}
     assert by_pred["supportedLanguage"] == {SD + "SPARQL11Query"}
     assert SD + "UnionDefaultGraph" in by_pred["feature"]
     assert len(by_pred["resultFormat"]) == 8

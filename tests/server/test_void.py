@@ -19,8 +19,6 @@ BUILD_ID = "testbuild0000001"  # conftest.BUILD_ID
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-URL = "http://testserver/.well-known/void"
-DATASET = URIRef(URL + "#dataset")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -53,62 +51,78 @@ def void_graph(client: TestClient) -> Graph:
     return Graph().parse(data=r.text, format="turtle")
 
 
+@pytest.fixture(scope="module")
+def host(client: TestClient) -> str:
+    """The address the client reached the server at (testserver in-process, 127.0.0.1:port on loopback)."""
+    return str(client.base_url).rstrip("/")
+
+
+@pytest.fixture(scope="module")
+def url(host: str) -> str:
+    return host + "/.well-known/void"
+
+
+@pytest.fixture(scope="module")
+def dataset(url: str) -> URIRef:
+    return URIRef(url + "#dataset")
+
+
 def value(g: Graph, s: URIRef, p: URIRef) -> object:
     values = list(g.objects(s, p))
     assert len(values) == 1, f"{s} {p}: {values}"
     return values[0].toPython() if isinstance(values[0], Literal) else values[0]
 
 
-def test_is_a_void_dataset(void_graph: Graph) -> None:
-    assert (DATASET, RDF.type, VOID.Dataset) in void_graph
-    assert (URIRef(URL), RDF.type, VOID.DatasetDescription) in void_graph
-    assert value(void_graph, DATASET, URIRef("http://purl.org/dc/terms/identifier")) == Literal(BUILD_ID).toPython()
+def test_is_a_void_dataset(dataset: URIRef, url: str, host: str, void_graph: Graph) -> None:
+    assert (dataset, RDF.type, VOID.Dataset) in void_graph
+    assert (URIRef(url), RDF.type, VOID.DatasetDescription) in void_graph
+    assert value(void_graph, dataset, URIRef("http://purl.org/dc/terms/identifier")) == Literal(BUILD_ID).toPython()
 
 
-def test_counts_triples_entities_classes_properties(void_graph: Graph, union: set[tuple]) -> None:
-    assert value(void_graph, DATASET, VOID.triples) == len(union)
-    assert value(void_graph, DATASET, VOID.entities) == len({s for s, _, _ in union})
-    assert value(void_graph, DATASET, VOID.properties) == len({p for _, p, _ in union})
-    assert value(void_graph, DATASET, VOID.classes) == len({o for _, p, o in union if p == RDF.type})
-    assert value(void_graph, DATASET, VOID.distinctObjects) == len({o for _, _, o in union})
+def test_counts_triples_entities_classes_properties(dataset: URIRef, url: str, host: str, void_graph: Graph, union: set[tuple]) -> None:
+    assert value(void_graph, dataset, VOID.triples) == len(union)
+    assert value(void_graph, dataset, VOID.entities) == len({s for s, _, _ in union})
+    assert value(void_graph, dataset, VOID.properties) == len({p for _, p, _ in union})
+    assert value(void_graph, dataset, VOID.classes) == len({o for _, p, o in union if p == RDF.type})
+    assert value(void_graph, dataset, VOID.distinctObjects) == len({o for _, _, o in union})
 
 
-def test_a_class_partition_per_class_with_its_entities(void_graph: Graph, union: set[tuple]) -> None:
+def test_a_class_partition_per_class_with_its_entities(dataset: URIRef, url: str, host: str, void_graph: Graph, union: set[tuple]) -> None:
     expected: dict[URIRef, set] = {}
     for s, p, o in union:
         if p == RDF.type:
             expected.setdefault(o, set()).add(s)
     got = {value(void_graph, part, VOID["class"]): value(void_graph, part, VOID.entities)
-           for part in void_graph.objects(DATASET, VOID.classPartition)}
+           for part in void_graph.objects(dataset, VOID.classPartition)}
     assert got == {c: len(members) for c, members in expected.items()}
     assert got[URIRef("https://w3id.org/andts/def/Activity")] == 3
 
 
-def test_a_property_partition_per_property(void_graph: Graph, union: set[tuple]) -> None:
+def test_a_property_partition_per_property(dataset: URIRef, url: str, host: str, void_graph: Graph, union: set[tuple]) -> None:
     got = {value(void_graph, part, VOID.property): value(void_graph, part, VOID.triples)
-           for part in void_graph.objects(DATASET, VOID.propertyPartition)}
+           for part in void_graph.objects(dataset, VOID.propertyPartition)}
     expected: dict[URIRef, int] = {}
     for _, p, _ in union:
         expected[p] = expected.get(p, 0) + 1
     assert got == expected
 
 
-def test_a_subset_per_named_graph_with_its_triples(void_graph: Graph, fixture_quads: list[tuple]) -> None:
+def test_a_subset_per_named_graph_with_its_triples(dataset: URIRef, url: str, host: str, void_graph: Graph, fixture_quads: list[tuple]) -> None:
     got = {value(void_graph, s, SD.name): value(void_graph, s, VOID.triples)
-           for s in void_graph.objects(DATASET, VOID.subset)}
+           for s in void_graph.objects(dataset, VOID.subset)}
     expected: dict[URIRef, int] = {}
     for *_, g in fixture_quads:
         expected[URIRef(g)] = expected.get(URIRef(g), 0) + 1
     assert got == expected
     assert len(got) == 4
-    for subset in void_graph.objects(DATASET, VOID.subset):
+    for subset in void_graph.objects(dataset, VOID.subset):
         assert (subset, RDF.type, VOID.Dataset) in void_graph
 
 
-def test_endpoint_and_dumps_are_absolute_urls_on_this_host(void_graph: Graph) -> None:
-    assert value(void_graph, DATASET, VOID.sparqlEndpoint) == URIRef("http://testserver/sparql")
-    assert set(void_graph.objects(DATASET, VOID.dataDump)) == {
-        URIRef("http://testserver/dumps/dataset.trig"), URIRef("http://testserver/dumps/dataset.nq")}
+def test_endpoint_and_dumps_are_absolute_urls_on_this_host(dataset: URIRef, url: str, host: str, void_graph: Graph) -> None:
+    assert value(void_graph, dataset, VOID.sparqlEndpoint) == URIRef(host + "/sparql")
+    assert set(void_graph.objects(dataset, VOID.dataDump)) == {
+        URIRef(host + "/dumps/dataset.trig"), URIRef(host + "/dumps/dataset.nq")}
 
 
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's JSON-LD parser
@@ -144,13 +158,19 @@ def test_html_for_a_browser(client: TestClient, union: set[tuple]) -> None:
     assert f"{len(union)} triples" in soup.select_one("p.about").get_text()
 
 
-def test_counts_are_computed_once_per_build(client: TestClient) -> None:
-    client.get("/.well-known/void")
-    cache = client.app.state.statistics
-    before = cache.computed
-    for accept in ("text/turtle", "application/n-triples", BROWSER):
-        assert client.get("/.well-known/void", headers={"Accept": accept}).status_code == 200
-    assert cache.computed == before == 1
+def test_counts_are_computed_once_per_build(settings) -> None:
+    """Looks inside the app (its statistics cache), so it uses an app of its own, in-process."""
+    from fastapi.testclient import TestClient as InProcess
+
+    from andts.server.app import create_app
+
+    with InProcess(create_app(settings)) as client:
+        client.get("/.well-known/void")
+        cache = client.app.state.statistics
+        before = cache.computed
+        for accept in ("text/turtle", "application/n-triples", BROWSER):
+            assert client.get("/.well-known/void", headers={"Accept": accept}).status_code == 200
+        assert cache.computed == before == 1
 
 
 def test_etag_and_304(client: TestClient) -> None:
@@ -201,8 +221,8 @@ def test_missing_dump_is_503_with_a_reason(tmp_path, publish_store) -> None:
         assert c.get("/dumps/dataset.nq").status_code == 200
 
 
-def test_the_service_description_points_to_the_void_description(client: TestClient) -> None:
+def test_the_service_description_points_to_the_void_description(client: TestClient, url: str) -> None:
     r = client.get("/sparql", headers={"Accept": "text/turtle"})
     sd = Graph().parse(data=r.text, format="turtle")
     [dataset] = sd.objects(None, SD.defaultDataset)
-    assert (dataset, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(URL)) in sd
+    assert (dataset, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(url)) in sd
