@@ -6,19 +6,21 @@ import hashlib
 import importlib
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Node, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
 from andts import __version__, paths, store
 from andts.errors import AndtsError, SourceError, ValidationFailed
 from andts.loaders.common import LoadResult, SourceInfo
 from andts.namespaces import ANDTS, ONTOLOGY_GRAPH, PREFIXES, reference_graph
-from andts.validation import Report, Result, ontology_graph, validate
+from andts.validation import Report, Result, ontology_graph, parse_project_files, validate
 
 LOADERS = ("stockholm", "eskilstuna", "template")
 
@@ -39,10 +41,7 @@ def discover_sources(folder: Path | None = None) -> list[SourceInfo]:
 def reference_graphs() -> dict[URIRef, Graph]:
     graphs = {ONTOLOGY_GRAPH: ontology_graph()}
     for f in paths.reference_files():
-        try:
-            graphs[reference_graph(f.stem)] = Graph().parse(f, format="turtle")
-        except Exception as exc:  # any parser error: name the file
-            raise SourceError(str(f), None, f"reference data does not parse: {exc}") from exc
+        graphs[reference_graph(f.stem)] = parse_project_files([f], "reference data")
     return graphs
 
 
@@ -83,10 +82,9 @@ def write(graphs: dict[URIRef, Graph], folder: Path) -> tuple[str, int, dict[str
     """Write the pyoxigraph store and the dumps; returns the content hash (the build id), triples, per graph."""
     ox_store = ox.Store(str(folder / store.OXIGRAPH_DIR))
     counts: dict[str, int] = {}
-    for iri in sorted(graphs, key=str):
+    for n, iri in enumerate(sorted(graphs, key=str)):
         g = graphs[iri]
-        data = g.serialize(format="nt", encoding="utf-8")
-        ox_store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iri)))
+        ox_store.bulk_extend(_quads(g, ox.NamedNode(str(iri)), f"g{n}"))
         counts[str(iri)] = len(g)
     ox_store.flush()
     lines = sorted(set(ox_store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()))
@@ -95,6 +93,26 @@ def write(graphs: dict[URIRef, Graph], folder: Path) -> tuple[str, int, dict[str
     ox_store.dump(str(folder / "dump.trig"), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
     del ox_store
     return hashlib.sha256(nquads).hexdigest()[:16], len(lines), counts
+
+
+def _quads(g: Graph, graph: ox.NamedNode, prefix: str) -> Iterator[ox.Quad]:
+    """The graph's triples as pyoxigraph quads. Blank nodes (only the ontology's class expressions have
+    them) get canonical labels, so that the same sources give byte-identical dumps and the same build id;
+    the prefix keeps the blank nodes of different graphs apart."""
+    if any(isinstance(t, BNode) for triple in g for t in triple):
+        g = to_canonical_graph(g)
+
+    def term(t: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, BNode):
+            return ox.BlankNode(f"{prefix}x{t}")
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype else ox.Literal(str(t))
+
+    for s, p, o in g:
+        yield ox.Quad(term(s), term(p), term(o), graph)
 
 
 def build(store_path: Path, sources: list[SourceInfo] | None = None) -> Built:

@@ -70,7 +70,7 @@ def parse_rdf_file(path: Path, into: Graph | None = None) -> Graph:
     return graph
 
 
-def _parse_project_files(files: Iterable[Path], what: str) -> Graph:
+def parse_project_files(files: Iterable[Path], what: str) -> Graph:
     g = Graph()
     for f in files:
         try:
@@ -82,18 +82,18 @@ def _parse_project_files(files: Iterable[Path], what: str) -> Graph:
 
 @lru_cache(maxsize=1)
 def shapes_graph() -> Graph:
-    return _parse_project_files(paths.shape_files(), "shapes")
+    return parse_project_files(paths.shape_files(), "shapes")
 
 
 @lru_cache(maxsize=1)
 def ontology_graph() -> Graph:
-    return _parse_project_files([paths.ONTOLOGY], "ontology")
+    return parse_project_files([paths.ONTOLOGY], "ontology")
 
 
 @lru_cache(maxsize=1)
 def reference_graph() -> Graph:
     """All reference data files merged into one graph (each file is its own named graph in the store)."""
-    return _parse_project_files(paths.reference_files(), "reference data")
+    return parse_project_files(paths.reference_files(), "reference data")
 
 
 def validate(data: Graph, *, with_reference: bool = True, extra: Iterable[Graph] = ()) -> Report:

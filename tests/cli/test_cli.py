@@ -138,3 +138,18 @@ def test_build_with_a_malformed_source_keeps_the_published_store(tmp_path):
     assert r.returncode == 2
     assert "stockholm-andts-2023-2026.txt:42" in r.stderr and "Traceback" not in r.stderr
     assert andts("export", "--format", "nquads", env=env).stdout == before
+
+
+def test_two_build_processes_give_the_same_build(tmp_path):
+    """Same sources, separate processes (fresh blank-node labels in each parse): same id, same dump bytes."""
+    import json
+
+    ids, dumps = [], []
+    for name in ("one", "two"):
+        store_dir = tmp_path / name
+        assert andts("build", "--store", str(store_dir)).returncode == 0
+        folder = store_dir.resolve()
+        ids.append(json.loads((folder / "build.json").read_text())["id"])
+        dumps.append((folder / "dump.nq").read_bytes())
+    assert ids[0] == ids[1]
+    assert dumps[0] == dumps[1]
