@@ -6,6 +6,7 @@
     GET  /.well-known/void  the VoID description of the dataset (counts once per build, in void.py)
     GET  /dumps/dataset.trig, /dumps/dataset.nq   the build's dumps
     GET  /static/…          the stylesheet and the editor's script (no remote assets anywhere)
+    GET  /id/…, /def, /def/…, /graph/…   linked data: every IRI under the base dereferences (linked_data.py)
 
 Parsing the protocol (protocol.py), negotiating formats (negotiation.py), running queries in worker
 processes (sparql.py, pool.py) and HTML (html.py) each live in their own module; errors are typed and
@@ -31,7 +32,7 @@ from fastapi.staticfiles import StaticFiles
 
 from andts import __version__
 from andts.errors import AndtsError, StoreError
-from andts.server import description, errors, html, negotiation, protocol, queries, sparql, void
+from andts.server import description, errors, html, linked_data, negotiation, protocol, queries, sparql, void
 from andts.server.negotiation import HTML, Choice
 from andts.server.settings import Settings
 
@@ -79,6 +80,10 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
                       summary="VoID description of the dataset")
     for path in void.DUMPS:
         app.add_api_route(path, dump, methods=["GET", "HEAD"], summary="The dataset as one file")
+    # /id/…, /def, /def/…, /graph/…: every IRI under the base dereferences (linked_data.py)
+    for path, prefix in linked_data.ROUTES:
+        app.add_api_route(path, linked_data.endpoint(prefix), methods=["GET", "HEAD"],
+                          summary="Linked data: the description of an IRI under the base")
     return app
 
 

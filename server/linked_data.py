@@ -1,0 +1,307 @@
+"""Linked-data dereferencing: every IRI under the base IRI resolves on this server at the same path.
+
+    GET /id/…, /def, /def/…, /graph/…      the description of the IRI: RDF by Accept (or `format`), HTML for
+                                           a browser; also /id/….ttl, .nt, .rdf, .jsonld, .html
+
+`Settings.base_iri` (default https://w3id.org/andts/) is mapped onto the server's own root: a request
+for http://host:port/id/x describes <{base}id/x>. RDF keeps the canonical IRIs; HTML links to this
+server's paths.
+
+Safety: the request path is checked (characters allowed in an IRI path only, no empty, `.` or `..`
+segments) and the IRI is built with pyoxigraph.NamedNode, which validates it; the lookup queries are
+made from the NamedNode's own N-Triples form (`<iri>`) in a VALUES clause, never from request text.
+
+Cool URIs: 200 with `Vary: Accept` and `Content-Location` naming the variant sent, not a 303 redirect;
+why, in server/README.md ("Linked data: dereferencing").
+
+The routes are a small Starlette router used as the app's fallback (see `fallback`), so a request that no
+other route takes comes here; anything that is not a linked-data path gets the app's usual 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import html
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import Response
+
+from andts.server import negotiation, sparql
+from andts.server.errors import BadRequest, TooManyRows
+from andts.server.negotiation import GRAPH_OFFERS, HTML, Offer
+from andts.server.settings import Settings
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+VOID = "http://rdfs.org/ns/void#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+#: File extensions → the offer they stand for (the first GRAPH_OFFERS entry of that serialiser, or HTML).
+EXTENSIONS: dict[str, Offer] = {
+    ".ttl": next(o for o in GRAPH_OFFERS if o.key == "turtle"),
+    ".nt": next(o for o in GRAPH_OFFERS if o.key == "ntriples"),
+    ".rdf": next(o for o in GRAPH_OFFERS if o.key == "rdfxml"),
+    ".jsonld": next(o for o in GRAPH_OFFERS if o.key == "jsonld"),
+    ".html": HTML,
+}
+#: The extension of each serialiser's variant, for Content-Location.
+EXTENSION_OF: dict[str, str] = {o.key: ext for ext, o in EXTENSIONS.items()}
+
+#: What a path may contain once percent-decoded: RFC 3987 ipath characters (unreserved, sub-delims, ':',
+#: '@', '/', and non-ASCII ucschar). No '%' (a decoded path has none left), '?', '#', spaces, '<', '>', '"',
+#: '{', '}', '|', '\\', '^', '`' or control characters.
+_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U000efffd]+")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "entity", "ontology" (the /def document) or "graph"
+    iri: ox.NamedNode
+    path: str  # the server path without extension, e.g. "/id/municipality/testby"
+
+
+def target(prefix: str, rest: str, base: str) -> Target:
+    """The IRI a request path names (prefix "id", "def" or "graph"; rest: the percent-decoded path after
+    it, without extension). Raises BadRequest for a path that cannot be part of an IRI."""
+    if rest == "":
+        if prefix != "def":
+            raise BadRequest(f"/{prefix}/ names no resource; add the rest of the IRI's path")
+        return Target("ontology", ox.NamedNode(base + "def"), "/def")
+    if not _PATH.fullmatch(rest) or any(seg in ("", ".", "..") for seg in rest.split("/")):
+        raise BadRequest("the path contains characters or segments that are not allowed in this dataset's IRIs")
+    try:
+        iri = ox.NamedNode(f"{base}{prefix}/{rest}")
+    except ValueError as exc:
+        raise BadRequest(f"the path does not make a valid IRI: {exc}") from None
+    return Target("graph" if prefix == "graph" else "entity", iri, f"/{prefix}/{rest}")
+
+
+# --- the lookups: queries made from validated NamedNodes only ----------------------------------
+
+_LABELS = f"<{RDFS_LABEL}> <{SKOS_PREF_LABEL}>"
+
+#: At most this many incoming links are included in a description (a class or a method can have thousands).
+INCOMING_LIMIT = 1000
+
+
+def entity_query(iri: ox.NamedNode) -> str:
+    """The description of one IRI: its own triples (any graph), the labels of what it links to and of its
+    predicates, and its incoming links (at most INCOMING_LIMIT) with the labels of their subjects."""
+    return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?ol . ?p ?pp ?pl . ?in ?ip ?s . ?in ?ilp ?il . ?ip ?ipp ?ipl }}
+WHERE {{
+  VALUES ?s {{ {iri} }}
+  {{ ?s ?p ?o .
+    OPTIONAL {{ VALUES ?lp {{ {_LABELS} }} ?o ?lp ?ol }}
+    OPTIONAL {{ VALUES ?pp {{ {_LABELS} }} ?p ?pp ?pl }} }}
+  UNION
+  {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {iri} }} ORDER BY ?in ?ip LIMIT {INCOMING_LIMIT} }}
+    OPTIONAL {{ VALUES ?ilp {{ {_LABELS} }} ?in ?ilp ?il }}
+    OPTIONAL {{ VALUES ?ipp {{ {_LABELS} }} ?ip ?ipp ?ipl }} }}
+}}"""
+
+
+def graph_query(graph: ox.NamedNode) -> str:
+    return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+
+
+def ontology_query(ontology: ox.NamedNode, ontology_graph: ox.NamedNode) -> str:
+    """The ontology document: the ontology's own triples and everything in the ontology graph."""
+    return (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ VALUES ?s {{ {ontology} }} ?s ?p ?o }} "
+            f"UNION {{ GRAPH {ontology_graph} {{ ?s ?p ?o }} }} }}")
+
+
+def query_for(t: Target, base: str) -> str:
+    if t.kind == "graph":
+        return graph_query(t.iri)
+    if t.kind == "ontology":
+        return ontology_query(t.iri, ox.NamedNode(base + "graph/ontology"))
+    return entity_query(t.iri)
+
+
+def graph_summary(graph: ox.NamedNode, triples: int) -> list[ox.Triple]:
+    """What a graph too large to send whole is described as: a VoID-like summary."""
+    return [
+        ox.Triple(graph, ox.NamedNode(RDF_TYPE), ox.NamedNode(SD + "Graph")),
+        ox.Triple(graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(triples), datatype=ox.NamedNode(XSD_INTEGER))),
+    ]
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+def not_found_body(offer: Offer, iri: str) -> tuple[bytes, str]:
+    """A 404 in the format asked for: an empty document with a note where the format allows one."""
+    message = f"Not found: {iri} is not described in this dataset."
+    if offer.key in ("turtle", "ntriples"):
+        return f"# {message}\n".encode(), offer.content_type
+    if offer.key == "rdfxml":
+        return (b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- Not found: not described in this dataset. -->\n'
+                b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'), offer.content_type
+    if offer.key == "jsonld":
+        return b"[]\n", offer.content_type
+    if offer is HTML:
+        return _page("Not found", f"<p>{html.escape(message)}</p>").encode(), HTML.content_type
+    return f"{message}\n".encode(), "text/plain; charset=utf-8"
+
+
+def _page(title: str, body: str, root: str = "/") -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<link rel="stylesheet" href="{root}static/andts.css"></head>\n'
+            f"<body><main>\n{body}\n</main></body></html>\n")
+
+
+class _Labels:
+    def __init__(self, triples: list[ox.Triple]) -> None:
+        self.by_iri: dict[str, dict[str, str]] = {}
+        for t in triples:
+            if t.predicate.value in (RDFS_LABEL, SKOS_PREF_LABEL) and isinstance(t.object, ox.Literal):
+                langs = self.by_iri.setdefault(str(t.subject), {})
+                lang = t.object.language or ""
+                # skos:prefLabel wins over rdfs:label in the same language
+                if lang not in langs or t.predicate.value == SKOS_PREF_LABEL:
+                    langs[lang] = t.object.value
+
+    def get(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str | None:
+        langs = self.by_iri.get(str(term))
+        if not langs:
+            return None
+        for lang in ("sv", "en", ""):
+            if lang in langs:
+                return langs[lang]
+        return next(iter(langs.values()))
+
+
+def html_page(t: Target, triples: list[ox.Triple], base: str, root: str) -> str:
+    """A minimal page: the entity's properties and incoming links, values linked (to this server's paths
+    for IRIs under the base), and links to the RDF variants. Everything from data is escaped."""
+    labels = _Labels(triples)
+
+    def href(iri: str) -> str:
+        return root + iri[len(base):] if iri.startswith(base) else iri
+
+    def term(node: object) -> str:
+        if isinstance(node, ox.NamedNode):
+            label = labels.get(node)
+            text = html.escape(label if label else node.value)
+            return f'<a href="{html.escape(href(node.value))}" title="{html.escape(node.value)}">{text}</a>'
+        if isinstance(node, ox.Literal):
+            note = f"@{node.language}" if node.language else ""
+            return f"{html.escape(node.value)}{html.escape(note) and f' <small>{html.escape(note)}</small>'}"
+        return html.escape(str(node))
+
+    iri = t.iri.value
+    title = labels.get(t.iri) or iri
+    if t.kind == "entity":
+        own = [x for x in triples if x.subject == t.iri]
+        incoming = [x for x in triples if x.object == t.iri]
+    else:
+        own, incoming = triples, []
+    parts = [f"<h1>{html.escape(title)}</h1>", f"<p><code>{html.escape(iri)}</code></p>"]
+    variants = " · ".join(f'<a href="{html.escape(root + t.path.lstrip("/") + ext)}">{name}</a>'
+                          for ext, name in ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples"),
+                                            (".rdf", "RDF/XML")))
+    parts.append(f"<p>Other formats: {variants}</p>")
+    if t.kind == "entity":
+        parts.append("<h2>Properties</h2>")
+        rows = [f"<tr><td>{term(x.predicate)}</td><td>{term(x.object)}</td></tr>" for x in own]
+        parts.append("<table><thead><tr><th>property</th><th>value</th></tr></thead><tbody>"
+                     + "".join(rows) + "</tbody></table>")
+        if incoming:
+            parts.append("<h2>Incoming links</h2>")
+            rows = [f"<tr><td>{term(x.subject)}</td><td>{term(x.predicate)}</td></tr>" for x in incoming]
+            parts.append("<table><thead><tr><th>from</th><th>property</th></tr></thead><tbody>"
+                         + "".join(rows) + "</tbody></table>")
+    else:
+        parts.append("<h2>Triples</h2>")
+        rows = [f"<tr><td>{term(x.subject)}</td><td>{term(x.predicate)}</td><td>{term(x.object)}</td></tr>"
+                for x in own]
+        parts.append("<table><thead><tr><th>subject</th><th>property</th><th>value</th></tr></thead><tbody>"
+                     + "".join(rows) + "</tbody></table>")
+    return _page(title, "\n".join(parts), root)
+
+
+def _offer(request: Request, ext: str | None) -> Offer:
+    if ext is not None:
+        return EXTENSIONS[ext]
+    return negotiation.choose_graph(request.headers.get("accept"), request.query_params.getlist("format"))
+
+
+def _split_extension(rest: str) -> tuple[str, str | None]:
+    for ext in EXTENSIONS:
+        if rest.endswith(ext) and len(rest) > len(ext):
+            return rest[: -len(ext)], ext
+    return rest, None
+
+
+def dereference(request: Request) -> Response:
+    """GET/HEAD on /id/…, /def, /def/…, /graph/…: the IRI's description in the negotiated format."""
+    app = request.scope["app"]
+    settings: Settings = app.state.settings
+    engine: sparql.Engine = app.state.engine
+    base = settings.base_iri
+    prefix = request.path_params["prefix"]
+    if "ext" in request.path_params:  # /def.ttl and the like: the ontology document
+        rest, ext = "", "." + request.path_params["ext"]
+        if ext not in EXTENSIONS:
+            return Response("Not Found\n", status_code=404, media_type="text/plain; charset=utf-8")
+    else:
+        rest, ext = _split_extension(request.path_params.get("rest", ""))
+    t = target(prefix, rest, base)
+    offer = _offer(request, ext)
+    # an explicit extension names one variant; without it, the answer varies with Accept
+    headers = {} if ext is not None else {"Vary": "Accept"}
+    root = request.scope.get("root_path", "") + "/"
+
+    triples: list[ox.Triple] | None = None
+    body: bytes | None = None
+    fmt = "ntriples" if offer is HTML else offer.key
+    if t.kind == "graph" and t.iri.value not in engine.build.info.graphs:
+        rows = 0
+    else:
+        job = sparql.Job(query=query_for(t, base), graph_format=fmt, results_format=None,
+                         max_rows=settings.max_rows,
+                         prefixes=tuple(settings.prefixes.items()) if fmt in ("turtle", "rdfxml") else ())
+        try:
+            result = engine.run(job)
+            rows, body = result.rows or 0, result.body
+        except TooManyRows:
+            if t.kind != "graph":
+                raise
+            triples = graph_summary(t.iri, engine.build.info.graphs[t.iri.value])
+            rows = len(triples)
+            if offer is not HTML:
+                prefixes = {"void": VOID, "sd": SD} if fmt in ("turtle", "rdfxml") else None
+                body = ox.serialize(triples, format=sparql.GRAPH_FORMATS[fmt], prefixes=prefixes)
+    if rows == 0:
+        content, media_type = not_found_body(offer, t.iri.value)
+        return Response(content, status_code=404, media_type=media_type, headers=headers)
+    headers["Content-Location"] = root + t.path.lstrip("/") + EXTENSION_OF[offer.key]
+    if offer is HTML:
+        if triples is None:
+            triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        page = html_page(t, triples, base, root)
+        return Response(page.encode(), media_type=HTML.content_type, headers=headers)
+    return Response(body, media_type=offer.content_type, headers=headers)
+
+
+#: The dereferencing routes and the IRI prefix each serves.
+ROUTES = [("/def", "def"), ("/def.{ext}", "def"), ("/id/{rest:path}", "id"), ("/def/{rest:path}", "def"),
+          ("/graph/{rest:path}", "graph")]
+
+
+def endpoint(prefix: str) -> Callable[[Request], Response]:
+    """A route endpoint that dereferences IRIs under one prefix (id, def or graph)."""
+
+    def dereference_prefix(request: Request) -> Response:
+        request.scope["path_params"] = {**request.path_params, "prefix": prefix}
+        return dereference(request)
+
+    dereference_prefix.__name__ = f"dereference_{prefix}"
+    return dereference_prefix
