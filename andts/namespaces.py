@@ -16,10 +16,10 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-#: Prefixes offered to every serialiser and to the query editor.
+#: Prefixes offered to every serialiser and to the query editor. Instances (…/id/…) get no prefix: their
+#: paths contain '/', which a prefixed name can only carry escaped (id:programme\/x), unreadable to people.
 PREFIXES: dict[str, str] = {
     "andts": str(ANDTS),
-    "id": str(ID),
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
