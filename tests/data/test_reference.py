@@ -709,8 +709,7 @@ def test_labels_are_unambiguous_within_each_registry(ref: Graph):
 # ---------------------------------------------------------------------------------------------
 
 def test_reference_data_conforms_to_the_shapes():
-    if not paths.shape_files():
-        pytest.skip("no SHACL shapes in shapes/ yet")
+    assert paths.shape_files(), "the shapes are missing from shapes/"
     from andts.validation import validate
 
     report = validate(Graph(), with_reference=True)
@@ -721,8 +720,7 @@ def test_reference_data_conforms_to_the_shapes():
 def test_reference_data_raises_only_the_expected_shape_warnings():
     """Warnings do not break conformance, but the reference data should raise none except the one it documents:
     Eskilstuna has no Wikidata link until its Q-id is confirmed."""
-    if not paths.shape_files():
-        pytest.skip("no SHACL shapes in shapes/ yet")
+    assert paths.shape_files(), "the shapes are missing from shapes/"
     from andts.validation import validate
 
     report = validate(Graph(), with_reference=True)
