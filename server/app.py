@@ -265,12 +265,7 @@ def _validators(build: sparql.Build, job: sparql.Job, choice: Choice) -> dict[st
     key = json.dumps([job.query, job.default_graphs, job.named_graphs, job.results_format, job.graph_format,
                       job.max_rows, job.base_iri, choice.results and choice.results.media_type,
                       choice.graph and choice.graph.media_type], ensure_ascii=False)
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
-    headers = {"ETag": f'W/"{build.info.id}-{digest}"'}
-    modified = _build_time(build)
-    if modified is not None:
-        headers["Last-Modified"] = format_datetime(modified, usegmt=True)
-    return headers
+    return _build_validators(build, key)
 
 
 def _build_validators(build: sparql.Build, variant: str) -> dict[str, str]:

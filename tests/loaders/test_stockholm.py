@@ -12,7 +12,6 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from andts import paths
-from andts.errors import SourceError
 from andts.loaders import stockholm
 from andts.loaders.common import SourceInfo
 from andts.namespaces import ANDTS, ID
@@ -452,10 +451,5 @@ def test_every_entity_has_one_swedish_name(g):
     ("no-goal-table", 18, "no goal table"),
     ("latin1", 9, "not UTF-8"),
 ])
-def test_malformed_document_is_a_clear_error(name: str, line: int, words: str):
-    source = SourceInfo.read(FIXTURES / f"{name}.toml")
-    with pytest.raises(SourceError) as err:
-        stockholm.load(source, reference_graph())
-    assert err.value.line == line
-    assert f"{name}.txt:{line}" in str(err.value)
-    assert words in str(err.value)
+def test_malformed_document_is_a_clear_error(source_error, name: str, line: int, words: str):
+    source_error(stockholm.load, FIXTURES / f"{name}.toml", line, words)

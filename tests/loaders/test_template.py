@@ -10,7 +10,6 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from andts import paths
-from andts.errors import SourceError
 from andts.loaders import template
 from andts.loaders.common import SourceInfo
 from andts.namespaces import ANDTS, ID
@@ -104,10 +103,5 @@ def test_example_gives_the_stockholm_actors():
     ("header-only", 1, "no activity rows"),
     ("latin1", 2, "not UTF-8"),
 ])
-def test_malformed_sheet_is_a_clear_error(name: str, line: int, words: str):
-    source = SourceInfo.read(FIXTURES / f"{name}.toml")
-    with pytest.raises(SourceError) as err:
-        template.load(source, reference_graph())
-    assert err.value.line == line
-    assert f"{name}.csv:{line}" in str(err.value)
-    assert words in str(err.value)
+def test_malformed_sheet_is_a_clear_error(source_error, name: str, line: int, words: str):
+    source_error(template.load, FIXTURES / f"{name}.toml", line, words)
