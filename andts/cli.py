@@ -70,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_arguments(p)
     _add_store_option(p)
     p.set_defaults(func=serve_cmd.run)
+
+    from andts.commands import query as query_cmd
+
+    p = sub.add_parser(
+        "query", help="run a named query of the catalogue (queries/) and print the answer",
+        description="Run a named analyst query of queries/ on the published store, with --param values bound "
+                    "safely, and print the answer (a table by default). Without NAME: list the catalogue with "
+                    "each query's parameters. Exit 2 on an unknown name or a bad parameter.",
+    )
+    query_cmd.add_arguments(p)
+    _add_store_option(p)
+    p.set_defaults(func=query_cmd.run)
     return parser
 
 

@@ -16,24 +16,22 @@ route waiting for a worker never blocks the event loop.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
-from email.utils import format_datetime, parsedate_to_datetime
 
 import pyoxigraph as ox
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from andts import __version__
 from andts.errors import AndtsError, StoreError
-from andts.server import description, errors, html, linked_data, negotiation, protocol, queries, sparql, void
+from andts.server import conditional, description, errors, html, linked_data, negotiation, protocol, queries, site, sparql, void
 from andts.server.negotiation import HTML, Choice
+from andts.server.security import SecurityHeaders
 from andts.server.settings import Settings
 
 
@@ -67,12 +65,18 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app.state.named_queries = queries.catalogue(settings.queries_dir)
     app.add_exception_handler(AndtsError, _on_error)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
         expose_headers=["ETag", "Last-Modified"], max_age=86400,
     )
     app.mount("/static", StaticFiles(directory=html.STATIC), name="static")
-    app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
+    # pages for people (site.py); the entity pages come with dereferencing below
+    app.add_api_route("/", site.home, methods=["GET", "HEAD"], summary="Home page: municipalities, programmes, search")
+    app.add_api_route("/search", site.search, methods=["GET", "HEAD"], summary="Search names and texts")
+    app.add_api_route("/compare", site.compare, methods=["GET", "HEAD"], summary="National goals × municipalities")
+    app.add_api_route("/compare/activities", site.compare_cell, methods=["GET", "HEAD"],
+                      summary="The activities of one cell of the comparison")
     app.add_api_route("/sparql", sparql_get, methods=["GET", "HEAD"], summary="SPARQL query, service description or form")
     app.add_api_route("/sparql", sparql_post, methods=["POST"], summary="SPARQL query (form or sparql-query body)")
     app.add_api_route("/health", health, methods=["GET", "HEAD"], summary="Liveness: build served and query workers")
@@ -84,6 +88,11 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     for path, prefix in linked_data.ROUTES:
         app.add_api_route(path, linked_data.endpoint(prefix), methods=["GET", "HEAD"],
                           summary="Linked data: the description of an IRI under the base")
+    # the query catalogue (issue 6)
+    from andts.server import catalogue_pages
+
+    for path, route, summary in catalogue_pages.ROUTES:
+        app.add_api_route(path, route, methods=["GET", "HEAD"], summary=summary)
     return app
 
 
@@ -115,10 +124,6 @@ async def read_body(request: Request) -> bytes:
 
 
 # --- routes ---------------------------------------------------------------------------------------
-
-
-def home() -> Response:
-    return RedirectResponse("/sparql", status_code=302)
 
 
 def sparql_get(request: Request, settings: Settings = Depends(get_settings),
@@ -155,9 +160,9 @@ def void_description(request: Request, settings: Settings = Depends(get_settings
     """VoID: Turtle by default, the other RDF formats by Accept or `format`, a table for a browser."""
     offer = negotiation.choose_graph(request.headers.get("accept"), request.query_params.getlist("format"))
     build = engine.build
-    validators = _build_validators(build, offer.media_type)
+    validators = conditional.build_validators(build, offer.media_type)
     headers = {**validators, "Vary": "Accept"}
-    if _not_modified(request, validators):
+    if conditional.not_modified(request, validators):
         return Response(status_code=304, headers=headers)
     stats = request.app.state.statistics.get(engine)
     url = _endpoint(request)
@@ -179,8 +184,8 @@ def dump(request: Request, engine: sparql.Engine = Depends(get_engine)) -> Respo
     if not path.is_file():
         raise StoreError(f"the build {build.info.id} served here has no {name} (it may have been pruned by "
                          "newer builds); restart the server to serve the current build")
-    validators = _build_validators(build, media_type)
-    if _not_modified(request, validators):
+    validators = conditional.build_validators(build, media_type)
+    if conditional.not_modified(request, validators):
         return Response(status_code=304, headers=validators)
     filename = f"andts-{build.info.id}{path.suffix}"
     return FileResponse(path, media_type=media_type, filename=filename, content_disposition_type="inline",
@@ -234,7 +239,7 @@ def _answer(request: Request, query: protocol.QueryRequest, settings: Settings, 
     if shape.kind is not None and choice.for_kind(shape.kind) is None:
         raise negotiation.not_acceptable_for(shape.kind, accept)
     validators = _validators(engine.build, job, choice)
-    if _not_modified(request, validators):
+    if conditional.not_modified(request, validators):
         return Response(status_code=304, headers={**validators, "Vary": "Accept"})
     result = engine.run(job)
     offer = choice.for_kind(result.kind)
@@ -265,44 +270,7 @@ def _validators(build: sparql.Build, job: sparql.Job, choice: Choice) -> dict[st
     key = json.dumps([job.query, job.default_graphs, job.named_graphs, job.results_format, job.graph_format,
                       job.max_rows, job.base_iri, choice.results and choice.results.media_type,
                       choice.graph and choice.graph.media_type], ensure_ascii=False)
-    return _build_validators(build, key)
-
-
-def _build_validators(build: sparql.Build, variant: str) -> dict[str, str]:
-    """ETag and Last-Modified of a document that depends only on the build (and its format)."""
-    digest = hashlib.sha256(variant.encode("utf-8")).hexdigest()[:12]
-    headers = {"ETag": f'W/"{build.info.id}-{digest}"'}
-    modified = _build_time(build)
-    if modified is not None:
-        headers["Last-Modified"] = format_datetime(modified, usegmt=True)
-    return headers
-
-
-def _build_time(build: sparql.Build) -> datetime | None:
-    try:
-        created = datetime.fromisoformat(build.info.created)
-    except ValueError:
-        return None
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    return created.astimezone(timezone.utc).replace(microsecond=0)
-
-
-def _not_modified(request: Request, validators: dict[str, str]) -> bool:
-    """Conditional GET: If-None-Match (weak comparison) first, else If-Modified-Since."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-        return "*" in tags or validators["ETag"].removeprefix("W/") in tags
-    ims, lm = request.headers.get("if-modified-since"), validators.get("Last-Modified")
-    if ims and lm:
-        try:
-            return parsedate_to_datetime(lm) <= parsedate_to_datetime(ims)
-        except (TypeError, ValueError):
-            return False
-    return False
+    return conditional.build_validators(build, key)
 
 
 async def _on_error(request: Request, exc: Exception) -> Response:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from andts.server import i18n
 from andts.server.queries import NamedQuery
 from andts.server.sparql import Result
 
@@ -20,8 +21,15 @@ STATIC = Path(__file__).parent / "static"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
-                   lstrip_blocks=True)
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
+                  lstrip_blocks=True)
+#: The pages' own words (i18n.STRINGS) in a template: `ui("key", L)`; L is the page language ("en" where a
+#: page has no language switch, like the query editor).
+env.globals["ui"] = i18n.text
+env.globals["with_lang"] = i18n.with_lang
+#: Defaults for pages rendered without a PageContext (the query editor, VoID): English, at the server root.
+env.globals["L"] = "en"
+env.globals["root"] = "/"
 
 #: The download formats offered beside the HTML table (the `format` parameter's names), by kind of result.
 RESULTS_DOWNLOADS = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"))
@@ -117,7 +125,7 @@ def page(*, endpoint: str, query: str | None, prefixes: dict[str, str], result_t
     and a result (with download links for it) or an error. `graph_params` are the request's
     default-graph-uri / named-graph-uri, kept in the form and the links; `kind` the result's kind."""
     downloads = download_links(endpoint, query, graph_params, kind) if query is not None and kind else []
-    return _env.get_template("sparql.html").render(
+    return env.get_template("sparql.html").render(
         endpoint=endpoint, query=query if query is not None else default_query(prefixes), table=result_table,
         error=error, status=status, build_id=build_id, triples=triples, formats=DOWNLOADS, named=named,
         graph_params=graph_params, downloads=downloads,
@@ -134,5 +142,5 @@ def triples_table(triples: list[ox.Triple], prefixes: dict[str, str]) -> Table:
 def void_page(*, url: str, triples: list[ox.Triple], stats: object, prefixes: dict[str, str]) -> str:
     """The VoID description for people: the main counts, then every triple."""
     formats = (("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"))
-    return _env.get_template("void.html").render(url=url, stats=stats, table=triples_table(triples, prefixes),
+    return env.get_template("void.html").render(url=url, stats=stats, table=triples_table(triples, prefixes),
                                                  formats=formats)

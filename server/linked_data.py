@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import html
 import re
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
-from andts.server import negotiation, sparql
+from andts.server import conditional, jsonld, negotiation, site, sparql
 from andts.server.errors import BadRequest, TooManyRows
 from andts.server.negotiation import GRAPH_OFFERS, HTML, Offer
 from andts.server.settings import Settings
@@ -145,86 +144,7 @@ def not_found_body(offer: Offer, iri: str) -> tuple[bytes, str]:
                 b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'), offer.content_type
     if offer.key == "jsonld":
         return b"[]\n", offer.content_type
-    if offer is HTML:
-        return _page("Not found", f"<p>{html.escape(message)}</p>").encode(), HTML.content_type
     return f"{message}\n".encode(), "text/plain; charset=utf-8"
-
-
-def _page(title: str, body: str, root: str = "/") -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<link rel="stylesheet" href="{root}static/andts.css"></head>\n'
-            f"<body><main>\n{body}\n</main></body></html>\n")
-
-
-class _Labels:
-    def __init__(self, triples: list[ox.Triple]) -> None:
-        self.by_iri: dict[str, dict[str, str]] = {}
-        for t in triples:
-            if t.predicate.value in (RDFS_LABEL, SKOS_PREF_LABEL) and isinstance(t.object, ox.Literal):
-                langs = self.by_iri.setdefault(str(t.subject), {})
-                lang = t.object.language or ""
-                # skos:prefLabel wins over rdfs:label in the same language
-                if lang not in langs or t.predicate.value == SKOS_PREF_LABEL:
-                    langs[lang] = t.object.value
-
-    def get(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str | None:
-        langs = self.by_iri.get(str(term))
-        if not langs:
-            return None
-        for lang in ("sv", "en", ""):
-            if lang in langs:
-                return langs[lang]
-        return next(iter(langs.values()))
-
-
-def html_page(t: Target, triples: list[ox.Triple], base: str, root: str) -> str:
-    """A minimal page: the entity's properties and incoming links, values linked (to this server's paths
-    for IRIs under the base), and links to the RDF variants. Everything from data is escaped."""
-    labels = _Labels(triples)
-
-    def href(iri: str) -> str:
-        return root + iri[len(base):] if iri.startswith(base) else iri
-
-    def term(node: object) -> str:
-        if isinstance(node, ox.NamedNode):
-            label = labels.get(node)
-            text = html.escape(label if label else node.value)
-            return f'<a href="{html.escape(href(node.value))}" title="{html.escape(node.value)}">{text}</a>'
-        if isinstance(node, ox.Literal):
-            note = f"@{node.language}" if node.language else ""
-            return f"{html.escape(node.value)}{html.escape(note) and f' <small>{html.escape(note)}</small>'}"
-        return html.escape(str(node))
-
-    iri = t.iri.value
-    title = labels.get(t.iri) or iri
-    if t.kind == "entity":
-        own = [x for x in triples if x.subject == t.iri]
-        incoming = [x for x in triples if x.object == t.iri]
-    else:
-        own, incoming = triples, []
-    parts = [f"<h1>{html.escape(title)}</h1>", f"<p><code>{html.escape(iri)}</code></p>"]
-    variants = " · ".join(f'<a href="{html.escape(root + t.path.lstrip("/") + ext)}">{name}</a>'
-                          for ext, name in ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples"),
-                                            (".rdf", "RDF/XML")))
-    parts.append(f"<p>Other formats: {variants}</p>")
-    if t.kind == "entity":
-        parts.append("<h2>Properties</h2>")
-        rows = [f"<tr><td>{term(x.predicate)}</td><td>{term(x.object)}</td></tr>" for x in own]
-        parts.append("<table><thead><tr><th>property</th><th>value</th></tr></thead><tbody>"
-                     + "".join(rows) + "</tbody></table>")
-        if incoming:
-            parts.append("<h2>Incoming links</h2>")
-            rows = [f"<tr><td>{term(x.subject)}</td><td>{term(x.predicate)}</td></tr>" for x in incoming]
-            parts.append("<table><thead><tr><th>from</th><th>property</th></tr></thead><tbody>"
-                         + "".join(rows) + "</tbody></table>")
-    else:
-        parts.append("<h2>Triples</h2>")
-        rows = [f"<tr><td>{term(x.subject)}</td><td>{term(x.predicate)}</td><td>{term(x.object)}</td></tr>"
-                for x in own]
-        parts.append("<table><thead><tr><th>subject</th><th>property</th><th>value</th></tr></thead><tbody>"
-                     + "".join(rows) + "</tbody></table>")
-    return _page(title, "\n".join(parts), root)
 
 
 def _offer(request: Request, ext: str | None) -> Offer:
@@ -255,13 +175,19 @@ def dereference(request: Request) -> Response:
         rest, ext = _split_extension(request.path_params.get("rest", ""))
     t = target(prefix, rest, base)
     offer = _offer(request, ext)
+    if offer is HTML:
+        return site.describe(request, t, vary=ext is None)
     # an explicit extension names one variant; without it, the answer varies with Accept
     headers = {} if ext is not None else {"Vary": "Accept"}
     root = request.scope.get("root_path", "") + "/"
+    validators = conditional.build_validators(engine.build, f"{offer.key} {t.iri.value}")
+    if conditional.not_modified(request, validators):
+        return Response(status_code=304, headers={**headers, **validators})
 
     triples: list[ox.Triple] | None = None
     body: bytes | None = None
-    fmt = "ntriples" if offer is HTML else offer.key
+    # JSON-LD is compacted from N-Triples (jsonld.py): pyoxigraph writes it expanded, without a context
+    fmt = "ntriples" if offer.key == "jsonld" else offer.key
     if t.kind == "graph" and t.iri.value not in engine.build.info.graphs:
         rows = 0
     else:
@@ -276,18 +202,16 @@ def dereference(request: Request) -> Response:
                 raise
             triples = graph_summary(t.iri, engine.build.info.graphs[t.iri.value])
             rows = len(triples)
-            if offer is not HTML:
-                prefixes = {"void": VOID, "sd": SD} if fmt in ("turtle", "rdfxml") else None
-                body = ox.serialize(triples, format=sparql.GRAPH_FORMATS[fmt], prefixes=prefixes)
+            prefixes = {"void": VOID, "sd": SD} if fmt in ("turtle", "rdfxml") else None
+            body = ox.serialize(triples, format=sparql.GRAPH_FORMATS[fmt], prefixes=prefixes)
     if rows == 0:
         content, media_type = not_found_body(offer, t.iri.value)
         return Response(content, status_code=404, media_type=media_type, headers=headers)
     headers["Content-Location"] = root + t.path.lstrip("/") + EXTENSION_OF[offer.key]
-    if offer is HTML:
-        if triples is None:
-            triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-        page = html_page(t, triples, base, root)
-        return Response(page.encode(), media_type=HTML.content_type, headers=headers)
+    headers.update(validators)
+    if offer.key == "jsonld":
+        assert body is not None
+        body = jsonld.compact(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), settings.prefixes).encode("utf-8")
     return Response(body, media_type=offer.content_type, headers=headers)
 
 

@@ -8,6 +8,7 @@ server opens it exactly as it opens a real build. Everything here is read-only a
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,9 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from fastapi.testclient import TestClient
 
+from bs4 import BeautifulSoup
+
+import chromium
 from andts import store as layout
 from andts.server.app import create_app
 from andts.server.settings import Settings
@@ -145,3 +149,66 @@ def live(settings: Settings) -> Iterator[LiveServer]:
 
 def utc(ts: str) -> datetime:
     return datetime.fromisoformat(ts).astimezone(timezone.utc)
+
+
+# --- the project's own data -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def project_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh build of data/sources (what `andts build` publishes), for tests that check facts read off
+    the source documents."""
+    from andts.build import build
+
+    store = tmp_path_factory.mktemp("project") / "store"
+    build(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def project_settings(project_store: Path) -> Settings:
+    return Settings(store=project_store, workers=2, query_timeout=30)
+
+
+@pytest.fixture(scope="session")
+def project_client(project_settings: Settings) -> Iterator[httpx.Client]:
+    """An in-process client of the server over the project's data."""
+    with TestClient(create_app(project_settings)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def project_live(project_settings: Settings) -> Iterator[LiveServer]:
+    """uvicorn on loopback over the project's data, for browsers and real clients."""
+    with LiveServer(project_settings) as server:
+        yield server
+
+
+# --- headless Chromium (chromium.py) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def browse(tmp_path: Path) -> Callable[[str], BeautifulSoup]:
+    """`browse(url)`: the DOM Chromium has for the page after loading it and running its scripts."""
+    chromium.require_chromium()
+
+    def run(url: str) -> BeautifulSoup:
+        assert url.startswith("http://127.0.0.1:"), "the browser only visits the test server"
+        done = subprocess.run([chromium.CHROMIUM, *chromium.flags(tmp_path / "profile"), "--dump-dom", url],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "<html" in done.stdout, done.stderr[-2000:]
+        return BeautifulSoup(done.stdout, "html.parser")
+
+    return run
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[chromium.Browser]:
+    chromium.require_chromium()
+    b = chromium.Browser(chromium.CHROMIUM, chromium.flags(tmp_path / "profile"))
+    try:
+        b.open()
+        yield b
+    finally:
+        b.close()

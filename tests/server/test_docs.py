@@ -32,11 +32,14 @@ def test_every_error_has_a_status_and_is_documented(error: type[errors.QueryErro
 
 
 ROUTES = ["/", "/sparql", "/health", "/.well-known/void", "/dumps/dataset.trig", "/dumps/dataset.nq", "/static",
-          "/def", "/def.{ext}", "/id/{rest:path}", "/def/{rest:path}", "/graph/{rest:path}"]
+          "/def", "/def.{ext}", "/id/{rest:path}", "/def/{rest:path}", "/graph/{rest:path}",
+          "/queries", "/queries/{name}", "/search", "/compare", "/compare/activities"]
 
 
 @pytest.mark.parametrize("route", ["GET /sparql?query=…", "POST /sparql", "GET /sparql", "GET /health", "GET /",
-                                   "GET /.well-known/void", "GET /dumps/dataset.trig", "GET /dumps/dataset.nq"])
+                                   "GET /.well-known/void", "GET /dumps/dataset.trig", "GET /dumps/dataset.nq",
+                                   "GET /queries", "GET /queries/{name}", "GET /search", "GET /compare",
+                                   "GET /compare/activities"])
 def test_every_route_is_documented(route: str) -> None:
     assert f"`{route}`" in README
 

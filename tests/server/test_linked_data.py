@@ -9,7 +9,9 @@ import json
 import httpx
 import pyoxigraph as ox
 import pytest
+from bs4 import BeautifulSoup
 import rdflib
+import rdflib.compare
 
 from andts.server.app import create_app
 from andts.server.settings import Settings
@@ -115,6 +117,58 @@ def test_head_unknown(client: httpx.Client) -> None:
     assert client.head("/id/municipality/nowhere").status_code == 404
 
 
+# the whole matrix: each kind of IRI × each format × GET/HEAD × known/unknown
+KINDS = {  # kind → (a known path, an unknown path)
+    "entity": ("/id/municipality/testby", "/id/municipality/nowhere"),
+    "term": ("/def/Activity", "/def/NoSuchTerm"),
+    "ontology": ("/def", None),
+    "graph": ("/graph/reference/municipalities", "/graph/no/such/graph"),
+}
+MATRIX_FORMATS = {"html": "text/html", "turtle": "text/turtle", "jsonld": "application/ld+json",
+                  "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml"}
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known", "unknown"])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("fmt", list(MATRIX_FORMATS))
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_negotiation_matrix(client: httpx.Client, kind: str, fmt: str, method: str, known: bool) -> None:
+    path = KINDS[kind][0 if known else 1]
+    if path is None:  # /def always exists
+        return
+    media_type = MATRIX_FORMATS[fmt]
+    r = client.request(method, path, headers={"Accept": media_type})
+    assert r.status_code == (200 if known else 404)
+    assert r.headers["content-type"].split(";")[0] == media_type
+    assert "Accept" in r.headers["vary"]
+    if method == "HEAD":
+        assert r.content == b""
+        return
+    if fmt == "html":
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert soup.h1 is not None and soup.select_one("main#content") is not None
+    elif known:
+        assert triples(r), "a known IRI is described by at least one triple"
+        assert r.headers["content-location"].endswith({"turtle": ".ttl", "jsonld": ".jsonld", "ntriples": ".nt",
+                                                       "rdfxml": ".rdf"}[fmt])
+    else:
+        assert triples(r) == set()
+
+
+def test_json_ld_is_compact_with_an_inline_context_and_the_same_graph(client: httpx.Client) -> None:
+    doc = client.get("/id/municipality/testby.jsonld")
+    data = doc.json()
+    assert isinstance(data["@context"], dict), "the context is inline, never a remote document"
+    assert data["@context"]["skos"] == "http://www.w3.org/2004/02/skos/core#"
+    nodes = data.get("@graph", [data])
+    assert any("skos:prefLabel" in n for n in nodes), "terms are compacted against the context"
+    assert TESTBY in {n["@id"] for n in nodes}
+    as_jsonld = rdflib.Graph().parse(data=doc.text, format="json-ld")
+    as_turtle = rdflib.Graph().parse(data=client.get("/id/municipality/testby.ttl").text, format="turtle")
+    assert rdflib.compare.isomorphic(as_jsonld, as_turtle)
+    assert len(as_jsonld) > 3
+
+
 NOT_FOUND = {
     "turtle": "text/turtle", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml",
     "jsonld": "application/ld+json", "html": "text/html",
@@ -129,7 +183,9 @@ def test_unknown_iri_is_404_in_the_format_asked_for(client: httpx.Client, fmt: s
     assert r.headers["content-type"].split(";")[0] == NOT_FOUND[fmt]
     assert "Accept" in r.headers["vary"]
     if fmt == "html":
-        assert "not described" in r.text
+        assert "beskrivs inte" in r.text  # the page is Swedish by default
+        english = client.get(f"/{kind}/no/such/thing?lang=en", headers={"Accept": NOT_FOUND[fmt]})
+        assert english.status_code == 404 and "is not described" in english.text
     else:
         assert triples(r) == set()  # an empty (valid) document
 
@@ -194,8 +250,9 @@ def test_html_page_links_to_the_servers_own_paths(client: httpx.Client) -> None:
 def test_html_escapes_data(client: httpx.Client) -> None:
     r = client.get("/id/activity/testby-andts-2024-2027/3", headers={"Accept": "text/html"})
     assert r.status_code == 200
-    assert "&#x27;" in r.text or "&quot;skolavslutningar&quot;" in r.text
-    assert '"skolavslutningar"' not in r.text
+    # the label's quotes are escaped in the markup and come back whole as text
+    assert "&#34;skolavslutningar&#34;" in r.text
+    assert BeautifulSoup(r.text, "html.parser").h1.get_text() == 'Drogfria "skolavslutningar"\nmed kvällsaktiviteter'
 
 
 # --- base mapping -------------------------------------------------------------------------------

@@ -536,9 +536,10 @@ def test_health(client: TestClient) -> None:
     assert body["workers"]["size"] == 2
 
 
-def test_home_redirects_to_the_endpoint(client: TestClient) -> None:
+def test_home_is_a_page_that_links_to_the_endpoint(client: TestClient) -> None:
     r = client.get("/", follow_redirects=False)
-    assert r.status_code == 302 and r.headers["location"] == "/sparql"
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert 'href="/sparql"' in r.text
 
 
 def test_no_cdn_docs_pages(client: TestClient) -> None:

@@ -1,0 +1,335 @@
+"""The pages that look across entities: the home page's programmes and counts, a class's instances (paged
+and sorted in SPARQL), the diacritic-insensitive search index, and the comparison of municipalities
+against the national goals.
+
+What is computed once per build (search index, comparison) is made here and cached by the caller
+(`cache.BuildCache`). Request values never reach a query: sort columns and languages are chosen from fixed
+sets, classes from the vocabulary, and comparison cells are looked up in the computed matrix. No web
+framework here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from andts.server import reader, sparql
+from andts.server.views import DCTERMS, RDFS, SKOS, natural
+
+SCHEMA = "https://schema.org/"
+
+
+# --- home ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProgrammeSummary:
+    iri: str
+    municipality: str
+    start: str | None
+    end: str | None
+    strategy: str | None
+    counts: dict[str, int]  # class IRI → entities of the programme
+
+
+def programmes(engine: sparql.Engine, ns: str) -> list[ProgrammeSummary]:
+    rows = reader.select(engine, f"""
+SELECT ?programme ?municipality ?start ?end ?strategy WHERE {{
+  ?programme a <{ns}Programme> ; <{ns}municipality> ?municipality .
+  OPTIONAL {{ ?programme <{SCHEMA}startDate> ?start }}
+  OPTIONAL {{ ?programme <{SCHEMA}endDate> ?end }}
+  OPTIONAL {{ ?programme <{ns}followsStrategy> ?strategy }}
+}} ORDER BY ?municipality ?start ?programme""")
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in reader.select(engine, f"""
+SELECT ?programme ?type (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+  ?e <{ns}programme> ?programme ; a ?type .
+}} GROUP BY ?programme ?type"""):
+        counts[r["programme"].value][r["type"].value] = reader.integer(r, "n")
+    for r in reader.select(engine, f"""
+SELECT ?programme (COUNT(DISTINCT ?f) AS ?n) WHERE {{
+  GRAPH ?g {{ ?programme a <{ns}Programme> . ?f a <{ns}Finding> }}
+}} GROUP BY ?programme"""):  # a programme's findings are those its source's loader reported, in its graph
+        counts[r["programme"].value][ns + "Finding"] = reader.integer(r, "n")
+    out: dict[str, ProgrammeSummary] = {}
+    for r in rows:
+        iri = r["programme"].value
+        if iri not in out:
+            out[iri] = ProgrammeSummary(iri=iri, municipality=r["municipality"].value, start=reader.text(r, "start") or None,
+                                        end=reader.text(r, "end") or None, strategy=reader.text(r, "strategy") or None,
+                                        counts=counts.get(iri, {}))
+    return list(out.values())
+
+
+def municipalities(engine: sparql.Engine, ns: str) -> list[tuple[str, str | None]]:
+    """Every municipality with its kommunkod, by code."""
+    rows = reader.select(engine, f"""
+SELECT ?m ?code WHERE {{ ?m a <{ns}Municipality> OPTIONAL {{ ?m <{DCTERMS}identifier> ?code }} }} ORDER BY ?code ?m""")
+    return [(r["m"].value, reader.text(r, "code") or None) for r in rows]
+
+
+# --- a class's instances --------------------------------------------------------------------------------
+
+#: The sort orders a class page offers: name → the ORDER BY keys (variables of INSTANCES_QUERY).
+SORTS: dict[str, tuple[str, ...]] = {
+    "document": ("?programme", "?line", "?s"),
+    "label": ("LCASE(?label)", "?s"),
+    "municipality": ("LCASE(?municipalityLabel)", "?programme", "?line", "?s"),
+}
+PAGE_SIZE = 50
+
+
+@dataclass
+class InstancePage:
+    rows: list[reader.Row]
+    total: int
+    page: int
+    pages: int
+    sort: str
+    descending: bool
+
+
+def instances(engine: sparql.Engine, ns: str, classes: list[str], lang: str, sort: str, descending: bool,
+              page: int) -> InstancePage:
+    """One page of the instances of `classes` (a class and its subclasses), with label (page language,
+    else Swedish, else any), notation, municipality and source line."""
+    assert sort in SORTS and lang in ("sv", "en")
+    values = " ".join(reader.term(ox.NamedNode(c)) for c in classes)
+    language = reader.term(ox.Literal(lang))
+    [count] = reader.select(engine, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?t {{ {values} }} ?s a ?t }}")
+    total = reader.integer(count, "n")
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    keys = " ".join(f"DESC({k})" if descending else f"ASC({k})" for k in SORTS[sort])
+    rows = reader.select(engine, f"""
+SELECT ?s ?label ?notation ?municipality ?municipalityLabel ?programme ?line WHERE {{
+  {{ SELECT DISTINCT ?s WHERE {{ VALUES ?t {{ {values} }} ?s a ?t }} }}
+  OPTIONAL {{ ?s <{SKOS}prefLabel> ?l1 FILTER(LANG(?l1) = {language}) }}
+  OPTIONAL {{ ?s <{SKOS}prefLabel> ?l2 FILTER(LANG(?l2) = "sv") }}
+  OPTIONAL {{ ?s <{SKOS}prefLabel>|<{RDFS}label> ?l3 }}
+  BIND(COALESCE(?l1, ?l2, ?l3, STR(?s)) AS ?label)
+  OPTIONAL {{ ?s <{SKOS}notation> ?notation }}
+  OPTIONAL {{ ?s <{ns}programme> ?programme }}
+  OPTIONAL {{ ?s <{ns}sourceLine> ?line }}
+  OPTIONAL {{ ?s <{ns}municipality>|(<{ns}programme>/<{ns}municipality>) ?municipality .
+             OPTIONAL {{ ?municipality <{SKOS}prefLabel> ?ml FILTER(LANG(?ml) = {language}) }} }}
+  BIND(COALESCE(?ml, "") AS ?municipalityLabel)
+}} ORDER BY {keys} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}""")
+    # an entity with two labels in the same language comes twice: keep its first row
+    seen: set[str] = set()
+    unique = [r for r in rows if not (r["s"].value in seen or seen.add(r["s"].value))]
+    return InstancePage(rows=unique, total=total, page=page, pages=pages, sort=sort, descending=descending)
+
+
+# --- search ---------------------------------------------------------------------------------------------
+
+SEARCHED = (SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel", SKOS + "notation", RDFS + "label",
+            DCTERMS + "title", DCTERMS + "description", SKOS + "definition", SKOS + "note")
+NAMES = {SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel", SKOS + "notation", RDFS + "label",
+         DCTERMS + "title"}
+SEARCH_CHUNK = 10_000
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form: å, ä, ö → a, a, o; é → e; ß → ss."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` and, for each of its characters, the index of the character of `text` it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(text):
+        f = fold(c)
+        out.append(f)
+        where.extend([i] * len(f))
+    return "".join(out), where
+
+
+@dataclass
+class Snippet:
+    before: str
+    match: str
+    after: str
+
+
+@dataclass
+class Hit:
+    iri: str
+    score: int
+    property: str
+    snippet: Snippet
+
+
+@dataclass
+class SearchIndex:
+    entries: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, property, text, folded)
+
+    @classmethod
+    def load(cls, engine: sparql.Engine) -> SearchIndex:
+        values = " ".join(f"<{p}>" for p in SEARCHED)
+        index = cls()
+        offset = 0
+        while True:
+            rows = reader.select(engine, f"""
+SELECT ?s ?p ?text WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?text FILTER(isIRI(?s) && isLiteral(?text)) }}
+ORDER BY ?s ?p ?text LIMIT {SEARCH_CHUNK} OFFSET {offset}""")
+            for r in rows:
+                text = r["text"].value
+                index.entries.append((r["s"].value, r["p"].value, text, fold(text)))
+            if len(rows) < SEARCH_CHUNK:
+                return index
+            offset += SEARCH_CHUNK
+
+    def search(self, query: str, limit: int = 100) -> tuple[list[Hit], int]:
+        """Entities whose texts contain every word of `query` (folded); names count more than texts, and
+        a name that is the whole query most. Returns the best `limit` hits and how many there are."""
+        words = [w for w in fold(query).split() if w]
+        if not words:
+            return [], 0
+        found: dict[str, set[str]] = defaultdict(set)  # subject → the words found in its texts
+        score: dict[str, int] = defaultdict(int)
+        best: dict[str, tuple[int, str, str]] = {}
+        whole = " ".join(words)
+        for subject, prop, text, folded in self.entries:
+            here = [w for w in words if w in folded]
+            if not here:
+                continue
+            found[subject].update(here)
+            weight = (3 if prop in NAMES else 1) * len(here) + (10 if prop in NAMES and folded.strip() == whole else 0)
+            score[subject] += weight
+            if subject not in best or weight > best[subject][0]:
+                best[subject] = (weight, prop, text)
+        hits = [Hit(iri=s, score=score[s], property=best[s][1], snippet=snippet(best[s][2], words))
+                for s, ws in found.items() if len(ws) == len(words)]
+        hits.sort(key=lambda h: (-h.score, h.iri))
+        return hits[:limit], len(hits)
+
+
+def snippet(text: str, words: list[str], width: int = 80) -> Snippet:
+    """The part of `text` around the first word found, with that word (as written in the text) marked."""
+    folded, where = fold_with_map(text)
+    positions = [(folded.find(w), w) for w in words if folded.find(w) >= 0]
+    if not positions:
+        return Snippet(text[:width], "", "")
+    start, word = min(positions)
+    begin, end = where[start], where[start + len(word) - 1] + 1
+    left = max(0, begin - width // 2)
+    right = min(len(text), end + width)
+    return Snippet(("…" if left else "") + text[left:begin], text[begin:end],
+                   text[end:right] + ("…" if right < len(text) else ""))
+
+
+# --- comparison ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GoalRow:
+    iri: str  # a national goal of the current strategy
+    notation: str  # "1", … or "" for the overarching goal
+    earlier: list[str]  # goals of earlier strategies that correspond to it
+
+
+@dataclass
+class Comparison:
+    strategy: str | None  # the current national strategy (not replaced by another)
+    goals: list[GoalRow]
+    municipalities: list[str]
+    cells: dict[tuple[str, str], list[str]]  # (goal row IRI or "", municipality) → activity IRIs
+    actors: dict[str, dict[str, dict[str, int]]]  # municipality → actor → goal row IRI ("" none) → activities
+    coordinators: dict[str, dict[str, int]]  # municipality → actor → activities it coordinates
+    activities: dict[str, str]  # activity IRI → municipality
+
+    def cell(self, goal: str, municipality: str) -> list[str]:
+        return self.cells.get((goal, municipality), [])
+
+    def total(self, municipality: str) -> int:
+        return sum(1 for m in self.activities.values() if m == municipality)
+
+
+def comparison(engine: sparql.Engine, ns: str) -> Comparison:
+    strategies = reader.select(engine, f"""
+SELECT ?strategy ?start WHERE {{
+  ?strategy a <{ns}NationalStrategy> .
+  FILTER NOT EXISTS {{ ?strategy <{DCTERMS}isReplacedBy> ?newer }}
+  OPTIONAL {{ ?strategy <{SCHEMA}startDate> ?start }}
+}} ORDER BY DESC(STR(?start)) ?strategy""")
+    current = strategies[0]["strategy"].value if strategies else None
+    goal_rows = reader.select(engine, f"""
+SELECT ?goal ?strategy ?notation ?same WHERE {{
+  ?goal <{ns}strategy> ?strategy .
+  OPTIONAL {{ ?goal <{SKOS}notation> ?notation }}
+  OPTIONAL {{ ?goal <{ns}correspondsTo> ?same }}
+}}""")
+    strategy_of = {r["goal"].value: r["strategy"].value for r in goal_rows}
+    rows: dict[str, GoalRow] = {}
+    for r in goal_rows:
+        if r["strategy"].value == current and r["goal"].value not in rows:
+            rows[r["goal"].value] = GoalRow(iri=r["goal"].value, notation=reader.text(r, "notation"), earlier=[])
+    row_of: dict[str, str] = {g: g for g in rows}
+    for r in goal_rows:
+        goal, same = r["goal"].value, r.get("same")
+        if goal not in rows and isinstance(same, ox.NamedNode) and strategy_of.get(same.value) == current:
+            row_of[goal] = same.value
+            if goal not in rows[same.value].earlier:
+                rows[same.value].earlier.append(goal)
+
+    activity_rows = reader.select(engine, f"""
+SELECT ?activity ?municipality ?national WHERE {{
+  ?activity a <{ns}Activity> ; <{ns}programme>/<{ns}municipality> ?municipality .
+  OPTIONAL {{ ?activity (<{ns}focusArea>/<{ns}goal>)|<{ns}goal> ?goal . ?goal <{ns}nationalGoal> ?national }}
+}}""")
+    cells: dict[tuple[str, str], set[str]] = defaultdict(set)
+    activities: dict[str, str] = {}
+    rows_of_activity: dict[str, set[str]] = defaultdict(set)
+    for r in activity_rows:
+        activity, municipality = r["activity"].value, r["municipality"].value
+        activities[activity] = municipality
+        national = r.get("national")
+        row = row_of.get(national.value, "") if isinstance(national, ox.NamedNode) else ""
+        rows_of_activity[activity].add(row)
+    for activity, found in rows_of_activity.items():
+        linked = found - {""}
+        for row in linked or {""}:
+            cells[(row, activities[activity])].add(activity)
+
+    actors: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    coordinators: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in reader.select(engine, f"""
+SELECT DISTINCT ?activity ?actor ?coordinates WHERE {{
+  ?activity a <{ns}Activity> ; <{ns}responsible> ?actor .
+  BIND(EXISTS {{ ?activity <{ns}coordinator> ?actor }} AS ?coordinates)
+}}"""):
+        activity, actor = r["activity"].value, r["actor"].value
+        municipality = activities.get(activity)
+        if municipality is None:
+            continue
+        linked = rows_of_activity[activity] - {""}
+        for row in linked or {""}:
+            actors[municipality][actor][row] += 1
+        if reader.text(r, "coordinates") == "true":
+            coordinators[municipality][actor] += 1
+
+    ordered = sorted(rows.values(), key=lambda g: (g.notation != "", natural(g.notation)))
+    found_municipalities = sorted(set(activities.values()))
+    return Comparison(
+        strategy=current, goals=ordered, municipalities=found_municipalities,
+        cells={k: sorted(v) for k, v in cells.items()},
+        actors={m: {a: dict(gs) for a, gs in by.items()} for m, by in actors.items()},
+        coordinators={m: dict(c) for m, c in coordinators.items()},
+        activities=activities,
+    )
+
+
+def heat(count: int, most: int, levels: int = 5) -> int:
+    """A shade from 0 (none) to `levels` for a count, relative to the largest count in the table; any
+    count above zero gets at least shade 1, so a cell with one activity is never mistaken for none."""
+    if count <= 0 or most <= 0:
+        return 0
+    bounds = [most * i / levels for i in range(1, levels)]
+    return min(levels, 1 + bisect_right(bounds, count - 1e-9))

@@ -1,0 +1,495 @@
+"""What an entity page shows, read from the store: labels in the page's language, types, breadcrumbs,
+properties with human names, incoming links grouped by property and kind, provenance, findings, and the
+entity's own triples for the embedded JSON-LD.
+
+Every query is made from the entity's validated `pyoxigraph.NamedNode` and runs through the engine
+(`reader`). Labels of everything shown are fetched in one query at the end. No web framework here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from andts.server import i18n, reader, sparql
+from andts.server.vocabulary import RDF, RDFS, SKOS, Vocabulary
+from andts.server.vocabulary import pick as pick_label
+
+ANDTS_PATH = "def/"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: Per incoming property and kind of subject, at most this many items are listed on a page.
+INCOMING_SHOWN = 200
+#: At most this many incoming links are read for one page.
+INCOMING_READ = 3000
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """Where a page is and how it links: the base IRI, this server's root path, the page language."""
+
+    base: str
+    root: str
+    lang: str
+    vocabulary: Vocabulary
+    #: The page itself (server path and query parameters), for the language switch.
+    path: str = "/"
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ns(self) -> str:
+        return self.base + ANDTS_PATH
+
+    def href(self, iri: str) -> str:
+        """A link for an IRI: this server's own path for IRIs under the base (in the page's language),
+        the IRI itself otherwise."""
+        if iri.startswith(self.base):
+            return i18n.with_lang(self.root + iri[len(self.base):], self.lang)
+        # only web links leave the site: an IRI like javascript:… or data:… is shown, never linked
+        return iri if iri.lower().startswith(("http://", "https://")) else ""
+
+    def page(self, path: str, params: list[tuple[str, str]] | None = None) -> str:
+        """A link to one of this server's pages (path without the leading slash)."""
+        return i18n.with_lang(self.root + path.lstrip("/"), self.lang, params)
+
+    def switch(self, lang: str) -> str:
+        """This page in another language."""
+        return i18n.with_lang(self.path, lang, list(self.params))
+
+    def term(self, iri: str) -> str:
+        return self.vocabulary.label(iri, self.lang)
+
+    def t(self, key: str, **values: object) -> str:
+        return i18n.text(key, self.lang, **values)
+
+
+@dataclass
+class Link:
+    label: str
+    href: str
+    iri: str
+    lang: str | None = None  # the language of the label, for the lang attribute
+    local: bool = True  # under our base (else an outside link)
+
+
+@dataclass
+class Value:
+    text: str
+    link: Link | None = None
+    lang: str | None = None
+    datatype: str | None = None  # a prefixed name, for typed literals other than strings
+
+
+@dataclass
+class PropertyRow:
+    property: Link
+    values: list[Value]
+
+
+@dataclass
+class IncomingItem:
+    link: Link
+    notation: str | None
+    municipality: Link | None
+    sort_key: tuple
+
+
+@dataclass
+class IncomingGroup:
+    property: Link
+    kind: Link | None
+    items: list[IncomingItem]
+    total: int  # the items read (all of them when complete)
+    complete: bool = True  # False when the page read only some of the links
+    query_href: str | None = None  # the SPARQL query that lists all of them, when not all are shown
+
+
+@dataclass
+class Provenance:
+    source: Link | None = None
+    line: int | None = None
+    source_text: str | None = None
+    cleaned: bool = False  # the published text differs from the source (then source_text is the verbatim)
+    graphs: list[Link] = field(default_factory=list)
+    based_on: list[str] = field(default_factory=list)  # dcterms:source of reference data
+    confidence: Link | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.source is None and not self.graphs and not self.based_on
+
+
+@dataclass
+class FindingView:
+    link: Link
+    kind: Link | None
+    line: int | None
+    message: str | None
+    text: str | None
+    suggestion: str | None
+
+
+@dataclass
+class OutlineArea:
+    link: Link
+    notation: str | None
+    activities: int
+
+
+@dataclass
+class OutlineSection:
+    """A goal or a part of a programme with its focus areas."""
+
+    link: Link
+    notation: str | None
+    national_goal: Link | None
+    areas: list[OutlineArea]
+    kind: str  # "goal" or "part"
+
+
+@dataclass
+class EntityView:
+    iri: str
+    title: str
+    title_lang: str | None
+    other_titles: list[Value]
+    types: list[Link]
+    main_type: str | None
+    breadcrumbs: list[Link]
+    description: Value | None
+    properties: list[PropertyRow]
+    incoming: list[IncomingGroup]
+    provenance: Provenance
+    findings: list[FindingView]
+    own_triples: list[ox.Triple]
+    outline: list[OutlineSection] = field(default_factory=list)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural(text: str | None) -> tuple:
+    """A sort key that puts 1.2 before 1.10 and O.2 after 6.1."""
+    if not text:
+        return ((1, ""),)
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in _DIGITS.split(text) if part)
+
+
+def labels_of(engine: sparql.Engine, iris: set[str]) -> dict[str, dict[str, str]]:
+    """skos:prefLabel (preferred) or rdfs:label of each IRI, by language."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    ordered = sorted(iris)
+    for start in range(0, len(ordered), 500):
+        chunk = " ".join(reader.term(ox.NamedNode(i)) for i in ordered[start:start + 500])
+        rows = reader.select(engine, f"""
+SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {chunk} }} VALUES ?p {{ <{SKOS}prefLabel> <{RDFS}label> }} ?s ?p ?l }}""")
+        # prefLabel wins over rdfs:label in the same language
+        for row in sorted(rows, key=lambda r: r["p"].value == SKOS + "prefLabel"):
+            label = row["l"]
+            if isinstance(label, ox.Literal):
+                out[row["s"].value][label.language or ""] = label.value
+    return dict(out)
+
+
+class Namer:
+    """Turns IRIs into links with labels in the page language, once the labels are known."""
+
+    def __init__(self, ctx: PageContext, labels: dict[str, dict[str, str]]) -> None:
+        self.ctx, self.labels = ctx, labels
+
+    def link(self, iri: str, fallback: str | None = None) -> Link:
+        texts = self.labels.get(iri, {})
+        lang = next((k for k in (self.ctx.lang, "sv", "en", "") if k in texts), None)
+        label = texts[lang] if lang is not None else None
+        if label is None:
+            term = self.ctx.vocabulary.terms.get(iri)
+            label = term.label(self.ctx.lang) if term else None
+            lang = self.ctx.lang if label else None
+        return Link(label=label or fallback or self.ctx.vocabulary.compact(iri), href=self.ctx.href(iri), iri=iri,
+                    lang=lang or None, local=iri.startswith(self.ctx.base))
+
+    def value(self, node: object) -> Value:
+        if isinstance(node, ox.NamedNode):
+            return Value(text="", link=self.link(node.value))
+        if isinstance(node, ox.Literal):
+            datatype = node.datatype.value
+            shown = None if node.language or datatype in (XSD + "string", RDF + "langString") else \
+                self.ctx.vocabulary.compact(datatype)
+            return Value(text=node.value, lang=node.language or None, datatype=shown)
+        return Value(text=str(node))
+
+
+# --- the queries ------------------------------------------------------------------------------------
+
+
+def _own(engine: sparql.Engine, iri: ox.NamedNode) -> list[reader.Row]:
+    return reader.select(engine, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {reader.term(iri)} ?p ?o }} }}")
+
+
+def _incoming(engine: sparql.Engine, iri: ox.NamedNode, ns: str) -> tuple[list[reader.Row], dict[str, int]]:
+    s = reader.term(iri)
+    rows = reader.select(engine, f"""
+SELECT ?s ?p ?type ?notation ?order ?municipality WHERE {{
+  {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {s} FILTER(?p != <{ns}about>) }} ORDER BY ?p ?s LIMIT {INCOMING_READ} }}
+  OPTIONAL {{ ?s a ?type }}
+  OPTIONAL {{ ?s <{SKOS}notation> ?notation }}
+  OPTIONAL {{ ?s <{ns}order> ?order }}
+  OPTIONAL {{ ?s <{ns}municipality>|(<{ns}programme>/<{ns}municipality>) ?municipality }}
+}}""")
+    totals = {r["p"].value: reader.integer(r, "n") for r in reader.select(engine, f"""
+SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {s} FILTER(?p != <{ns}about>) }} GROUP BY ?p""")}
+    return rows, totals
+
+
+def _chain(engine: sparql.Engine, iri: ox.NamedNode, ns: str) -> reader.Row:
+    """The entity's place: municipality, programme, goal, part, focus area, parent item, what a finding is about."""
+    rows = reader.select(engine, f"""
+SELECT ?municipality ?programme ?goal ?part ?focusArea ?parentItem ?about WHERE {{
+  VALUES ?e {{ {reader.term(iri)} }}
+  OPTIONAL {{ ?e <{ns}programme> ?programme }}
+  OPTIONAL {{ ?e <{ns}municipality>|(<{ns}programme>/<{ns}municipality>) ?municipality }}
+  OPTIONAL {{ ?e <{ns}focusArea> ?focusArea }}
+  OPTIONAL {{ ?e <{ns}goal>|(<{ns}focusArea>/<{ns}goal>)|(<{ns}parentItem>/<{ns}goal>) ?goal }}
+  OPTIONAL {{ ?e <{ns}part>|(<{ns}focusArea>/<{ns}part>) ?part }}
+  OPTIONAL {{ ?e <{ns}parentItem> ?parentItem }}
+  OPTIONAL {{ ?e <{ns}about> ?about }}
+}} LIMIT 1""")
+    return rows[0] if rows else {}
+
+
+def _findings(engine: sparql.Engine, iri: ox.NamedNode, ns: str) -> list[reader.Row]:
+    return reader.select(engine, f"""
+SELECT ?finding ?kind ?line ?message ?text ?suggestion WHERE {{
+  ?finding <{ns}about> {reader.term(iri)} .
+  OPTIONAL {{ ?finding <{ns}findingKind> ?kind }}
+  OPTIONAL {{ ?finding <{ns}sourceLine> ?line }}
+  OPTIONAL {{ ?finding <{DCTERMS}description> ?message }}
+  OPTIONAL {{ ?finding <{ns}sourceText> ?text }}
+  OPTIONAL {{ ?finding <{ns}suggestion> ?suggestion }}
+}} ORDER BY ?line ?finding""")
+
+
+def _outline(engine: sparql.Engine, programme: ox.NamedNode, ns: str) -> tuple[list[reader.Row], list[reader.Row]]:
+    p = reader.term(programme)
+    sections = reader.select(engine, f"""
+SELECT ?section ?kind ?notation ?national WHERE {{
+  {{ ?section <{ns}programme> {p} ; a ?kind . VALUES ?kind {{ <{ns}Goal> <{ns}OverarchingGoal> <{ns}ProgrammePart> }} }}
+  OPTIONAL {{ ?section <{SKOS}notation> ?notation }}
+  OPTIONAL {{ ?section <{ns}nationalGoal> ?national }}
+}}""")
+    areas = reader.select(engine, f"""
+SELECT ?area ?notation ?section (COUNT(DISTINCT ?activity) AS ?activities) WHERE {{
+  ?area a <{ns}FocusArea> ; <{ns}programme> {p} .
+  OPTIONAL {{ ?area <{SKOS}notation> ?notation }}
+  OPTIONAL {{ ?area <{ns}goal>|<{ns}part> ?section }}
+  OPTIONAL {{ ?activity <{ns}focusArea> ?area }}
+}} GROUP BY ?area ?notation ?section""")
+    return sections, areas
+
+
+# --- the view -----------------------------------------------------------------------------------------
+
+#: Properties shown first, in this order; the rest follow by name.
+FIRST = [SKOS + "prefLabel", SKOS + "altLabel", SKOS + "notation", DCTERMS + "description", SKOS + "definition"]
+#: Shown elsewhere on the page (title, types, provenance), not in the property table.
+ELSEWHERE_SUFFIXES = ("sourceLine", "sourceText")
+ELSEWHERE = {RDF + "type", PROV + "wasDerivedFrom", DCTERMS + "source"}
+
+
+def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext) -> EntityView | None:
+    """The page of one entity, or None when the store says nothing about it (no triples, no incoming links)."""
+    ns = ctx.ns
+    own = _own(engine, iri)
+    incoming_rows, totals = _incoming(engine, iri, ns)
+    if not own and not incoming_rows:
+        return None
+    chain = _chain(engine, iri, ns)
+    finding_rows = _findings(engine, iri, ns)
+    types = sorted({r["o"].value for r in own if r["p"].value == RDF + "type" and isinstance(r["o"], ox.NamedNode)})
+    main_type = ctx.vocabulary.most_specific(types, ns)
+    outline_rows = _outline(engine, iri, ns) if main_type == ns + "Programme" else None
+
+    # every IRI the page names, for one labels query
+    wanted: set[str] = {iri.value}
+    wanted |= {r["o"].value for r in own if isinstance(r["o"], ox.NamedNode)}
+    wanted |= {r["g"].value for r in own if isinstance(r["g"], ox.NamedNode)}
+    for r in incoming_rows:
+        wanted |= {r[k].value for k in ("s", "municipality") if isinstance(r.get(k), ox.NamedNode)}
+    wanted |= {v.value for v in chain.values() if isinstance(v, ox.NamedNode)}
+    wanted |= {r["finding"].value for r in finding_rows} | {r["kind"].value for r in finding_rows if "kind" in r}
+    about_chain: reader.Row = {}
+    if "about" in chain:
+        about_chain = _chain(engine, chain["about"], ns)
+        wanted |= {v.value for v in about_chain.values() if isinstance(v, ox.NamedNode)}
+    if outline_rows:
+        for row in outline_rows[0] + outline_rows[1]:
+            wanted |= {v.value for v in row.values() if isinstance(v, ox.NamedNode)}
+    name = Namer(ctx, labels_of(engine, wanted))
+
+    # the title: the label in the page language, else Swedish, else English, else the IRI
+    texts = name.labels.get(iri.value, {})
+    title_lang = next((k for k in (ctx.lang, "sv", "en", "") if k in texts), None)
+    title = texts[title_lang] if title_lang is not None else iri.value
+    other_titles = [Value(text=v, lang=k or None) for k, v in sorted(texts.items()) if k != title_lang and v != title]
+
+    description = None
+    descriptions = {r["o"].language or "": r["o"].value for r in own
+                    if r["p"].value == DCTERMS + "description" and isinstance(r["o"], ox.Literal)}
+    if descriptions:
+        lang = next(k for k in (ctx.lang, "sv", "en", "", *descriptions) if k in descriptions)
+        if descriptions[lang] != title:
+            description = Value(text=descriptions[lang], lang=lang or None)
+
+    return EntityView(
+        iri=iri.value, title=title, title_lang=title_lang or None, other_titles=other_titles,
+        types=[name.link(t) for t in sorted(types, key=lambda t: t != main_type)], main_type=main_type,
+        breadcrumbs=_breadcrumbs(name, chain, about_chain, iri.value),
+        description=description,
+        properties=_properties(name, own, ns),
+        incoming=_incoming_groups(name, incoming_rows, totals, iri, ns),
+        provenance=_provenance(name, own, ns),
+        findings=[FindingView(link=name.link(r["finding"].value), kind=name.link(r["kind"].value) if "kind" in r else None,
+                              line=reader.integer(r, "line") if "line" in r else None,
+                              message=reader.text(r, "message") or None, text=reader.text(r, "text") or None,
+                              suggestion=reader.text(r, "suggestion") or None) for r in finding_rows],
+        own_triples=[ox.Triple(iri, r["p"], r["o"]) for r in own],
+        outline=_outline_sections(name, *outline_rows) if outline_rows else [],
+    )
+
+
+CRUMBS = ("municipality", "programme", "goal", "part", "focusArea", "parentItem")
+
+
+def _breadcrumbs(name: Namer, chain: reader.Row, about_chain: reader.Row, iri: str) -> list[Link]:
+    crumbs: list[Link] = []
+    seen: set[str] = {iri}
+    for row in (about_chain, chain) if about_chain else (chain,):
+        for key in CRUMBS:
+            node = row.get(key)
+            if isinstance(node, ox.NamedNode) and node.value not in seen:
+                seen.add(node.value)
+                crumbs.append(name.link(node.value))
+        if row is about_chain and isinstance(chain.get("about"), ox.NamedNode) and chain["about"].value not in seen:
+            seen.add(chain["about"].value)
+            crumbs.append(name.link(chain["about"].value))
+    return crumbs
+
+
+def _properties(name: Namer, own: list[reader.Row], ns: str) -> list[PropertyRow]:
+    by_property: dict[str, list[Value]] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
+    for r in own:
+        p = r["p"].value
+        if p in ELSEWHERE or any(p == ns + s for s in ELSEWHERE_SUFFIXES):
+            continue
+        key = (p, str(r["o"]))
+        if key in seen:  # the same triple in two named graphs is shown once
+            continue
+        seen.add(key)
+        by_property[p].append(name.value(r["o"]))
+    order = {p: i for i, p in enumerate(FIRST)}
+    rows = [PropertyRow(property=name.link(p), values=sorted(vs, key=lambda v: (v.lang or "", v.link.label if v.link else v.text)))
+            for p, vs in by_property.items()]
+    rows.sort(key=lambda row: (order.get(row.property.iri, len(order)), row.property.label.casefold()))
+    return rows
+
+
+def _incoming_groups(name: Namer, rows: list[reader.Row], totals: dict[str, int], iri: ox.NamedNode,
+                     ns: str) -> list[IncomingGroup]:
+    vocabulary = name.ctx.vocabulary
+    subjects: dict[tuple[str, str], dict[str, object]] = {}
+    for r in rows:
+        if not isinstance(r["s"], ox.NamedNode):  # e.g. the list nodes of a union domain: nothing to link to
+            continue
+        key = (r["p"].value, r["s"].value)
+        item = subjects.setdefault(key, {"types": set(), "notation": None, "order": None, "municipality": None})
+        if "type" in r:
+            item["types"].add(r["type"].value)  # type: ignore[union-attr]
+        if "notation" in r:
+            item["notation"] = r["notation"].value
+        if "order" in r:
+            item["order"] = reader.integer(r, "order")
+        if "municipality" in r:
+            item["municipality"] = r["municipality"].value
+    groups: dict[tuple[str, str | None], list[IncomingItem]] = defaultdict(list)
+    for (p, s), item in subjects.items():
+        kind = vocabulary.most_specific(sorted(item["types"]), ns)  # type: ignore[arg-type]
+        municipality = name.link(item["municipality"]) if item["municipality"] else None  # type: ignore[arg-type]
+        link = name.link(s)
+        sort_key = (municipality.label if municipality else "", natural(item["notation"]),  # type: ignore[arg-type]
+                    item["order"] if item["order"] is not None else 0, link.label.casefold())
+        groups[(p, kind)].append(IncomingItem(link=link, notation=item["notation"], municipality=municipality,  # type: ignore[arg-type]
+                                              sort_key=sort_key))
+    read: dict[str, int] = defaultdict(int)
+    for (p, _), items in groups.items():
+        read[p] += len(items)
+    out: list[IncomingGroup] = []
+    for (p, kind), items in groups.items():
+        items.sort(key=lambda i: i.sort_key)
+        complete = read[p] >= totals.get(p, 0)
+        query_href = None
+        if not complete or len(items) > INCOMING_SHOWN:
+            query = f"SELECT ?s WHERE {{ ?s {reader.term(ox.NamedNode(p))} {reader.term(iri)} }} ORDER BY ?s"
+            query_href = name.ctx.root + "sparql?" + urlencode({"query": query})
+        out.append(IncomingGroup(property=name.link(p), kind=name.link(kind) if kind else None,
+                                 items=items[:INCOMING_SHOWN], total=len(items), complete=complete,
+                                 query_href=query_href))
+    out.sort(key=lambda g: (g.kind.label.casefold() if g.kind else "", g.property.label.casefold()))
+    return out
+
+
+def _provenance(name: Namer, own: list[reader.Row], ns: str) -> Provenance:
+    prov = Provenance()
+    descriptions = [r["o"] for r in own if r["p"].value == DCTERMS + "description" and isinstance(r["o"], ox.Literal)]
+    for r in own:
+        p, o = r["p"].value, r["o"]
+        if p == PROV + "wasDerivedFrom" and isinstance(o, ox.NamedNode):
+            prov.source = name.link(o.value)
+        elif p == ns + "sourceLine" and isinstance(o, ox.Literal):
+            prov.line = int(o.value)
+        elif p == ns + "sourceText" and isinstance(o, ox.Literal):
+            prov.source_text, prov.cleaned = o.value, True
+        elif p == DCTERMS + "source" and isinstance(o, ox.Literal):
+            if o.value not in prov.based_on:
+                prov.based_on.append(o.value)
+        elif p == ns + "confidence" and isinstance(o, ox.NamedNode):
+            prov.confidence = name.link(o.value)
+    if prov.source is not None and prov.source_text is None:
+        # no andts:sourceText: the loader published the cell as it stands (see loaders/common.py, describe)
+        sv = [d.value for d in descriptions if d.language == "sv"]
+        if sv:
+            prov.source_text = sv[0]
+    graphs = sorted({r["g"].value for r in own})
+    prov.graphs = [name.link(g) for g in graphs]
+    return prov
+
+
+def _outline_sections(name: Namer, sections: list[reader.Row], areas: list[reader.Row]) -> list[OutlineSection]:
+    ns = name.ctx.ns
+    by_section: dict[str, list[OutlineArea]] = defaultdict(list)
+    for r in areas:
+        section = r["section"].value if "section" in r else ""
+        by_section[section].append(OutlineArea(link=name.link(r["area"].value), notation=reader.text(r, "notation") or None,
+                                               activities=reader.integer(r, "activities")))
+    out: dict[str, OutlineSection] = {}
+    for r in sections:
+        iri = r["section"].value
+        if iri in out:
+            continue
+        kind = "part" if r["kind"].value == ns + "ProgrammePart" else "goal"
+        areas_here = sorted(by_section.get(iri, []), key=lambda a: natural(a.notation))
+        out[iri] = OutlineSection(link=name.link(iri), notation=reader.text(r, "notation") or None,
+                                  national_goal=name.link(r["national"].value) if "national" in r else None,
+                                  areas=areas_here, kind=kind)
+    # goals first (overarching before numbered), then parts; each in the document's numbering
+    return sorted(out.values(), key=lambda s: (s.kind != "goal", s.notation is not None, natural(s.notation)))
+
