@@ -20,7 +20,18 @@ from andts import __version__, paths, store
 from andts.errors import AndtsError, SourceError, ValidationFailed
 from andts.loaders.common import LoadResult, SourceInfo
 from andts.namespaces import ANDTS, ONTOLOGY_GRAPH, PREFIXES, reference_graph
-from andts.validation import Report, Result, ontology_graph, parse_project_files, validate
+from andts.validation import (
+    Report,
+    Result,
+    as_text,
+    grouped,
+    ontology_graph,
+    parse_project_files,
+    result_record,
+    severity_name,
+    short,
+    validate_dataset,
+)
 
 LOADERS = ("stockholm", "eskilstuna", "template")
 
@@ -52,7 +63,7 @@ def run_loader(source: SourceInfo, reference: Graph) -> LoadResult:
     return module.load(source, reference)
 
 
-def assemble(sources: list[SourceInfo]) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result]]:
+def assemble(sources: list[SourceInfo]) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
     """Load and validate everything in memory. Raises on a bad source or on violations."""
     graphs = reference_graphs()
     reference = Graph()
@@ -64,18 +75,21 @@ def assemble(sources: list[SourceInfo]) -> tuple[dict[URIRef, Graph], list[LoadR
     slugs = Counter(l.source.slug for l in loads)
     if dupes := [s for s, n in slugs.items() if n > 1]:
         raise SourceError(str(paths.SOURCES_DIR), None, f"two sources claim the programme slug(s) {', '.join(dupes)}")
-    reports: list[Report] = [validate(Graph(), with_reference=True)] if not loads else []
     for load in loads:
         graphs[load.source.graph] = load.graph
-        reports.append(validate(load.graph, with_reference=True))
-    results = {(r.focus_node, r.source_shape, r.severity, r.path, r.value): r for rep in reports for r in rep.results}
-    violations = [r for r in results.values() if r.is_violation]
-    if violations:
-        lines = [f"  {r.focus_node}: {r.message('en')}" + (f" (value {r.value})" if r.value is not None else "")
-                 for r in violations[:20]]
-        more = f"\n  … and {len(violations) - 20} more" if len(violations) > 20 else ""
-        raise ValidationFailed(f"{len(violations)} SHACL violation(s); nothing was published:\n" + "\n".join(lines) + more)
-    return graphs, loads, [r for r in results.values() if not r.is_violation]
+    report = gate(graphs)
+    return graphs, loads, [r for r in report.results if not r.is_violation], report
+
+
+def gate(graphs: dict[URIRef, Graph]) -> Report:
+    """The SHACL gate: the same validation as `andts validate` (each programme graph with the reference
+    data). Raises ValidationFailed, with the violations as `andts validate` lists them, when there are any."""
+    report = validate_dataset(graphs)
+    if not report.conforms:
+        violations = Report(conforms=False, results=report.violations, graph=report.graph, context=report.context)
+        raise ValidationFailed(f"{len(report.violations)} SHACL violation(s); nothing was published "
+                               "(the store published before keeps serving):\n" + as_text(violations, limit=10))
+    return report
 
 
 def write(graphs: dict[URIRef, Graph], folder: Path) -> tuple[str, int, dict[str, int]]:
@@ -118,13 +132,14 @@ def _quads(g: Graph, graph: ox.NamedNode, prefix: str) -> Iterator[ox.Quad]:
 def build(store_path: Path, sources: list[SourceInfo] | None = None) -> Built:
     """Build and publish. On any error the previously published store is left as it was."""
     sources = discover_sources() if sources is None else sources
-    graphs, loads, warnings = assemble(sources)
+    graphs, loads, warnings, report = assemble(sources)
     partial = store.new_build_dir(store_path, "build")
     try:
         build_id, triples, counts = write(graphs, partial)
         info = store.BuildInfo(
             id=build_id, created=datetime.now(timezone.utc).isoformat(timespec="seconds"), triples=triples,
             graphs=counts, sources={s.path.name: s.sha256() for s in sources}, version=__version__,
+            warnings=[result_record(report, r) for _sev, _shape, group in grouped(report) for r in group],
         )
         store.write_build_info(partial, info)
         folder = store.publish(store_path, partial, build_id)
@@ -148,9 +163,14 @@ def summary(built: Built) -> str:
         out.append(f"  findings           {sum(kinds.values())}" + ("" if not kinds else ": " + ", ".join(
             f"{k} {n}" for k, n in sorted(kinds.items()))))
     if built.warnings:
-        out.append(f"\n{len(built.warnings)} SHACL warning(s):")
-        for r in built.warnings[:50]:
-            out.append(f"  {r.focus_node}: {r.message('en')}")
+        by_shape: dict[tuple[str, str], int] = {}
+        for r in built.warnings:
+            key = (severity_name(r.severity), short(r.source_shape))
+            by_shape[key] = by_shape.get(key, 0) + 1
+        out.append(f"\n{len(built.warnings)} SHACL warning(s) (published; `andts validate` lists each, "
+                   "the server's /quality page too):")
+        for (severity, shape), n in sorted(by_shape.items()):
+            out.append(f"  {severity:<8} {shape:<40} {n}")
     return "\n".join(out) + "\n"
 
 

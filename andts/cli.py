@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "and write the embedded store plus TriG and N-Quads dumps. The new store replaces the old one "
                     "only when everything succeeded.",
     )
+    p.add_argument("--push", metavar="URL", default=None,
+                   help="then replace each named graph in a remote store through its SPARQL 1.1 Graph Store "
+                        "Protocol endpoint (e.g. Oxigraph's http://host:7878/store), retrying on errors")
     _add_store_option(p)
     p.set_defaults(func=build_cmd.run)
 
@@ -50,13 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=export_cmd.run)
 
     p = sub.add_parser(
-        "validate", help="validate RDF files, or the reference data, against the SHACL shapes",
+        "validate", help="validate the published build, or RDF files, against the SHACL shapes",
         description="Validate RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) against the shapes. "
                     "Exit 0: conforms; 1: violations; 2: could not validate.",
     )
-    p.add_argument("files", nargs="*", metavar="FILE", help="RDF files to validate (default: the reference data)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="RDF files to validate (default: the published build)")
     p.add_argument("--format", choices=["text", "turtle", "json"], default="text", help="report format (default: text)")
     p.add_argument("--no-reference", action="store_true", help="do not add the reference data to the files")
+    _add_store_option(p)
     p.set_defaults(func=validate_cmd.run)
 
     from andts.commands import serve as serve_cmd

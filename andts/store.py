@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,6 +31,9 @@ class BuildInfo:
     graphs: dict[str, int]
     sources: dict[str, str]  # source file → sha256
     version: str
+    #: The SHACL warnings (and infos) of this build, as `andts validate --format json` gives each result;
+    #: the server's /quality page lists them. Builds made before this field have none recorded.
+    warnings: list[dict] = field(default_factory=list)
 
 
 def builds_dir(store: Path) -> Path:

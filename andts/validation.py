@@ -1,19 +1,66 @@
-"""SHACL validation of ANDTS graphs against the project's shapes (pyshacl over plain rdflib graphs)."""
+"""SHACL validation of ANDTS graphs against the project's shapes (pyshacl over plain rdflib graphs).
+
+One validation for every caller: `andts validate`, the build's gate and the server's /validate all use
+`validate_dataset`: every programme graph together with the reference data, in one pyshacl run over a
+plain rdflib Graph (bench/results/validation.md has the figures that chose this over one run per
+programme graph, and over pyshacl-turbo).
+
+Input is parsed by pyoxigraph (`parse_rdf`): it reports the line and column of a syntax error in every
+format, and it never fetches anything (a JSON-LD remote `@context` is an error, not a request). The
+triples are then copied into rdflib graphs for pyshacl, with `xsd:string` literals made plain again (the
+trap in ../shared/style.md: shapes parsed by rdflib compare `sh:in` values as plain literals).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, Literal, Node, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Graph, Literal, Node, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from andts import paths
 from andts.errors import RdfParseError
-from andts.namespaces import SH
+from andts.namespaces import ANDTS, GRAPH, ONTOLOGY_GRAPH, PREFIXES, SH
+
+#: The SHACL engines `validate` can run; "pyshacl" is the one the project uses (see the bench).
+ENGINES = ("pyshacl", "turbo")
+
+#: RDF formats by file suffix and by media type; the value is pyoxigraph's format.
+SUFFIXES: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/trig": ox.RdfFormat.TRIG, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES, "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/ld+json": ox.RdfFormat.JSON_LD, "application/json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/xml": ox.RdfFormat.RDF_XML,
+    "text/xml": ox.RdfFormat.RDF_XML,
+}
+#: Short names (the CLI's and the upload form's), each a pyoxigraph format.
+FORMAT_NAMES: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+class RdfSyntaxError(RdfParseError):
+    """RDF that does not parse, with the parser's line (None when the parser does not say)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+#: The named graphs that are reference data (and the ontology) rather than a programme.
+REFERENCE_PREFIX = str(GRAPH["reference/"])
 
 
 @dataclass(frozen=True)
@@ -31,6 +78,10 @@ class Result:
     def is_violation(self) -> bool:
         return self.severity == SH.Violation
 
+    @property
+    def key(self) -> tuple:
+        return (self.focus_node, self.source_shape, self.severity, self.path, self.value)
+
     def message(self, lang: str = "en") -> str:
         for m in self.messages:
             if m.language == lang:
@@ -43,6 +94,8 @@ class Report:
     conforms: bool  # no sh:Violation (warnings and infos do not break conformance)
     results: list[Result] = field(default_factory=list)
     graph: Graph = field(default_factory=Graph)
+    #: The data that was validated with its reference data: labels, lines and sources of focus nodes.
+    context: Graph = field(default_factory=Graph)
 
     @property
     def violations(self) -> list[Result]:
@@ -53,21 +106,81 @@ class Report:
         return [r for r in self.results if r.severity == SH.Warning]
 
 
+# --- parsing -----------------------------------------------------------------------------------------
+
+
+def format_of(name: str) -> ox.RdfFormat:
+    """The RDF format of a file name (by suffix), a media type or a short name; Turtle when unknown."""
+    lowered = name.lower().split(";")[0].strip()
+    if lowered in FORMAT_NAMES:
+        return FORMAT_NAMES[lowered]
+    if lowered in MEDIA_TYPES:
+        return MEDIA_TYPES[lowered]
+    return SUFFIXES.get(Path(lowered).suffix, ox.RdfFormat.TURTLE)
+
+
+def parse_rdf(data: bytes | str, fmt: ox.RdfFormat, name: str = "input", *,
+              into: dict[URIRef | None, Graph] | None = None, bnode_prefix: str = "") -> dict[URIRef | None, Graph]:
+    """Parse RDF in any format into rdflib graphs by graph name (None: the default graph).
+
+    A syntax error raises RdfParseError naming `name`, with the parser's line and column (`.line`)."""
+    graphs: dict[URIRef | None, Graph] = into if into is not None else {}
+    try:
+        quads = list(ox.parse(data, format=fmt, base_iri=None))
+    except SyntaxError as exc:
+        raise RdfSyntaxError(f"{name}: does not parse as {fmt.name}: {exc}", line=exc.lineno) from None
+    except (ValueError, OSError) as exc:
+        raise RdfSyntaxError(f"{name}: does not parse as {fmt.name}: {exc}") from None
+    cache: dict[object, Node] = {}
+
+    def term(t: object) -> Node:
+        got = cache.get(t)
+        if got is None:
+            got = cache[t] = _term(t, bnode_prefix)
+        return got
+
+    for q in quads:
+        g = None if isinstance(q.graph_name, ox.DefaultGraph) else term(q.graph_name)
+        graph = graphs.get(g)
+        if graph is None:
+            graph = graphs[g] = Graph(identifier=g) if g is not None else Graph()
+        graph.add((term(q.subject), term(q.predicate), term(q.object)))
+    return graphs
+
+
+def _term(t: object, bnode_prefix: str) -> Node:
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(bnode_prefix + t.value)
+    assert isinstance(t, ox.Literal), f"unexpected term {t!r}"
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    datatype = t.datatype.value
+    return Literal(t.value) if datatype == str(XSD.string) else Literal(t.value, datatype=URIRef(datatype))
+
+
 def parse_rdf_file(path: Path, into: Graph | None = None) -> Graph:
-    """Parse a Turtle/TriG/N-Triples/N-Quads/JSON-LD/RDF-XML file; the format comes from its suffix."""
+    """One RDF file, every named graph merged into one graph; the format comes from its suffix."""
     graph = into if into is not None else Graph()
-    fmt = {
-        ".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads",
-        ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
-    }.get(path.suffix.lower(), "turtle")
-    if fmt in ("trig", "nquads"):
-        ds = Dataset()
-        ds.parse(path, format=fmt)
-        for s, p, o, _g in ds.quads((None, None, None, None)):
-            graph.add((s, p, o))
-    else:
-        graph.parse(path, format=fmt)
+    for g in read_files([path]).values():
+        for t in g:
+            graph.add(t)
     return graph
+
+
+def read_files(files: Iterable[Path]) -> dict[URIRef | None, Graph]:
+    """RDF files into graphs by name; a missing or unparsable file raises RdfParseError."""
+    graphs: dict[URIRef | None, Graph] = {}
+    for n, path in enumerate(files):
+        if not path.is_file():
+            raise RdfParseError(f"{path}: no such file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise RdfParseError(f"{path}: cannot be read: {exc.strerror}") from None
+        parse_rdf(data, format_of(path.name), str(path), into=graphs, bnode_prefix=f"f{n}")
+    return graphs
 
 
 def parse_project_files(files: Iterable[Path], what: str) -> Graph:
@@ -96,17 +209,29 @@ def reference_graph() -> Graph:
     return parse_project_files(paths.reference_files(), "reference data")
 
 
-def validate(data: Graph, *, with_reference: bool = True, extra: Iterable[Graph] = ()) -> Report:
+# --- validating -------------------------------------------------------------------------------------
+
+
+def validate(data: Graph, *, with_reference: bool = True, extra: Iterable[Graph] = (),
+             reference: Graph | None = None, engine: str = "pyshacl") -> Report:
     """Validate `data` (plus the reference data it links to) against the shapes.
 
-    The ontology is given to pyshacl as the ontology graph so that `sh:class` sees subclasses
-    (an OverarchingGoal is a Goal) without running any inference over the data.
+    `reference` replaces the project's reference files (e.g. the reference graphs of a build). The
+    ontology is given to pyshacl as the ontology graph so that `sh:class` sees subclasses (an
+    OverarchingGoal is a Goal) without running any inference over the data.
     """
     combined = Graph()
-    for g in (data, *( [reference_graph()] if with_reference else [] ), *extra):
+    ref = (reference if reference is not None else reference_graph()) if with_reference else None
+    for g in (data, *([ref] if ref is not None else []), *extra):
         for t in g:
             combined.add(t)
-    conforms, report_graph, _text = shacl_validate(
+    if engine == "turbo":
+        from pyshacl_turbo import validate as run  # optional: only the bench uses it
+    elif engine == "pyshacl":
+        run = shacl_validate
+    else:
+        raise ValueError(f"unknown SHACL engine {engine!r} (known: {', '.join(ENGINES)})")
+    conforms, report_graph, _text = run(
         combined,
         shacl_graph=shapes_graph(),
         ont_graph=ontology_graph(),
@@ -116,7 +241,93 @@ def validate(data: Graph, *, with_reference: bool = True, extra: Iterable[Graph]
         advanced=True,
     )
     results = [_result(report_graph, node) for node in report_graph.subjects(RDF.type, SH.ValidationResult)]
-    return Report(conforms=bool(conforms), results=results, graph=report_graph)
+    return Report(conforms=bool(conforms), results=results, graph=report_graph, context=combined)
+
+
+def is_reference(name: URIRef | None) -> bool:
+    return name is not None and (str(name).startswith(REFERENCE_PREFIX) or name == ONTOLOGY_GRAPH)
+
+
+#: How `validate_dataset` splits a dataset: "whole" validates every data graph with the reference data
+#: in one run (the default: measured fastest, see bench/results/validation.md); "per-graph" validates each
+#: programme graph on its own with the reference data (the reference data is validated again each time).
+STRATEGIES = ("whole", "per-graph")
+
+
+def validate_dataset(graphs: Mapping[URIRef | None, Graph], *, with_reference: bool = True,
+                     engine: str = "pyshacl", strategy: str = "whole") -> Report:
+    """Validate a dataset (graphs by name; None is the default graph) as the build does.
+
+    The data is every named graph that is not reference data, and the default graph; the reference data
+    is the dataset's own reference graphs (`…/graph/reference/…`) when it has any, else the project's
+    files (`data/reference/`); the ontology graph is not data (pyshacl gets the project's ontology as its
+    ontology graph). With no data but reference graphs, the reference data is validated on its own.
+    `with_reference=False` leaves the reference data out. `strategy` (STRATEGIES) says whether the data
+    graphs are validated together or one by one; the results are the same for the project's shapes,
+    which look at no more than one programme at a time (the bench checks that they agree)."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
+    ref_graphs = [g for name, g in graphs.items() if is_reference(name) and name != ONTOLOGY_GRAPH]
+    parts = [g for name, g in graphs.items() if not is_reference(name) and len(g)]
+    reference: Graph | None = None
+    if with_reference:
+        if ref_graphs:
+            reference = Graph()
+            for g in ref_graphs:
+                for t in g:
+                    reference.add(t)
+        else:
+            reference = reference_graph()
+    elif not parts:
+        parts = ref_graphs
+    if not parts:
+        parts = [Graph()]
+    if strategy == "whole" and len(parts) > 1:
+        whole = Graph()
+        for p in parts:
+            for t in p:
+                whole.add(t)
+        parts = [whole]
+    reports = [validate(p, with_reference=with_reference, reference=reference, engine=engine) for p in parts]
+    return merge(reports)
+
+
+def merge(reports: list[Report]) -> Report:
+    """One report from several: each distinct result once, one sh:ValidationReport."""
+    if len(reports) == 1:
+        return reports[0]
+    seen: dict[tuple, Result] = {}
+    graph = Graph()
+    top = BNode()
+    graph.add((top, RDF.type, SH.ValidationReport))
+    context = Graph()
+    for rep in reports:
+        for t in rep.context:
+            context.add(t)
+        for node in rep.graph.subjects(RDF.type, SH.ValidationResult):
+            r = _result(rep.graph, node)
+            if r.key in seen:
+                continue
+            seen[r.key] = r
+            graph.add((top, SH.result, node))
+            _copy(rep.graph, node, graph)
+    conforms = not any(r.is_violation for r in seen.values())
+    graph.add((top, SH.conforms, Literal(conforms)))
+    return Report(conforms=conforms, results=list(seen.values()), graph=graph, context=context)
+
+
+def _copy(src: Graph, node: Node, dst: Graph) -> None:
+    """A result's triples and the blank nodes they lead to (sh:resultPath lists, sh:detail)."""
+    todo, done = [node], set()
+    while todo:
+        n = todo.pop()
+        if n in done:
+            continue
+        done.add(n)
+        for p, o in src.predicate_objects(n):
+            dst.add((n, p, o))
+            if isinstance(o, BNode):
+                todo.append(o)
 
 
 def _result(report: Graph, node: Node) -> Result:
@@ -128,3 +339,181 @@ def _result(report: Graph, node: Node) -> Result:
         value=report.value(node, SH.value),
         messages=tuple(sorted(report.objects(node, SH.resultMessage), key=str)),
     )
+
+
+# --- explaining a result ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Where:
+    """What the data says about a result's focus node: its name, source document and line."""
+
+    label: str | None
+    source: URIRef | None
+    source_label: str | None
+    line: int | None
+
+
+def label_of(g: Graph, node: Node, lang: str = "sv") -> str | None:
+    if not isinstance(node, URIRef):
+        return None
+    for p in (SKOS.prefLabel, RDFS.label, ANDTS.notation):
+        found = [o for o in g.objects(node, p) if isinstance(o, Literal)]
+        for lit in found:
+            if lit.language == lang:
+                return str(lit)
+        if found:
+            return str(sorted(found, key=lambda x: (x.language or "", str(x)))[0])
+    return None
+
+
+def where(g: Graph, node: Node, lang: str = "sv") -> Where:
+    """The label, source document (prov:wasDerivedFrom, else that of the programme it belongs to) and
+    source line of a focus node, as far as the data `g` says."""
+    if not isinstance(node, URIRef):
+        return Where(None, None, None, None)
+    line = g.value(node, ANDTS.sourceLine)
+    source = g.value(node, PROV.wasDerivedFrom)
+    if source is None:
+        programme = g.value(node, ANDTS.programme)
+        source = g.value(programme, PROV.wasDerivedFrom) if programme is not None else None
+    try:
+        line_no = int(line) if line is not None else None
+    except (TypeError, ValueError):
+        line_no = None
+    return Where(label=label_of(g, node, lang),
+                 source=source if isinstance(source, URIRef) else None,
+                 source_label=label_of(g, source, lang) if isinstance(source, URIRef) else None,
+                 line=line_no)
+
+
+#: The order severities are listed in.
+SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
+
+
+def severity_name(severity: Node) -> str:
+    return str(severity).rsplit("#", 1)[-1]
+
+
+def grouped(report: Report) -> list[tuple[URIRef, Node, list[Result]]]:
+    """The results grouped by (severity, shape): violations first, then warnings, then infos; within a
+    group by source line, then focus node."""
+    groups: dict[tuple[Node, Node], list[Result]] = {}
+    for r in report.results:
+        groups.setdefault((r.severity, r.source_shape), []).append(r)
+
+    def in_order(r: Result) -> tuple:
+        line = report.context.value(r.focus_node, ANDTS.sourceLine) if isinstance(r.focus_node, URIRef) else None
+        return (int(line) if line is not None and str(line).isdigit() else 10**9, str(r.focus_node), str(r.value))
+
+    out = []
+    for (severity, shape), results in sorted(groups.items(), key=lambda kv: (SEVERITY_ORDER.get(kv[0][0], 3), str(kv[0][1]))):
+        out.append((severity, shape, sorted(results, key=in_order)))
+    return out
+
+
+# --- reports for people and programs ----------------------------------------------------------------
+
+SHAPES_NS = "https://w3id.org/andts/shapes/"
+
+
+def short(node: Node | None) -> str:
+    """An IRI as a prefixed name when one of the project's prefixes (or shapes:) fits, else <iri>."""
+    if node is None:
+        return ""
+    text = str(node)
+    if not isinstance(node, URIRef):
+        return text
+    for prefix, ns in [("shapes", SHAPES_NS), *PREFIXES.items()]:
+        if text.startswith(ns) and "/" not in text[len(ns):] and "#" not in text[len(ns):]:
+            return f"{prefix}:{text[len(ns):]}"
+    return f"<{text}>"
+
+
+def path_text(report: Graph, path: Node | None) -> str:
+    """A result path in SPARQL property-path syntax (sh:alternativePath, sh:inversePath, sequences)."""
+    if path is None:
+        return ""
+    if isinstance(path, URIRef):
+        return short(path)
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + " | ".join(path_text(report, p) for p in _list(report, alternatives)) + ")"
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + path_text(report, inverse)
+    for name, mark in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
+        inner = report.value(path, SH[name])
+        if inner is not None:
+            return path_text(report, inner) + mark
+    items = _list(report, path)
+    return "/".join(path_text(report, p) for p in items) if items else str(path)
+
+
+def _list(g: Graph, node: Node) -> list[Node]:
+    out, seen = [], set()
+    while node is not None and node != RDF.nil and node not in seen:
+        seen.add(node)
+        first = g.value(node, RDF.first)
+        if first is None:
+            break
+        out.append(first)
+        node = g.value(node, RDF.rest)
+    return out
+
+
+def result_record(report: Report, r: Result) -> dict:
+    """One result as a JSON-able record: what the shape says and where the focus node comes from."""
+    w = where(report.context, r.focus_node)
+    return {
+        "severity": severity_name(r.severity),
+        "sourceShape": str(r.source_shape),
+        "focusNode": str(r.focus_node),
+        "focusLabel": w.label,
+        "sourceDocument": str(w.source) if w.source is not None else None,
+        "sourceDocumentLabel": w.source_label,
+        "sourceLine": w.line,
+        "path": path_text(report.graph, r.path) or None,
+        "value": str(r.value) if r.value is not None else None,
+        "message": r.message("en"),
+        "messages": {m.language or "": str(m) for m in r.messages},
+    }
+
+
+def as_json(report: Report) -> dict:
+    """The report as JSON: every result with its shape, focus node, label, source document and line."""
+    records = [result_record(report, r) for _severity, _shape, group in grouped(report) for r in group]
+    return {"conforms": report.conforms, "violations": len(report.violations),
+            "warnings": len(report.warnings), "results": records}
+
+
+def describe(report: Report, r: Result) -> list[str]:
+    """One result as lines: the focus node (label and IRI), where it comes from, the value, the message."""
+    w = where(report.context, r.focus_node)
+    lines = [f"  - {w.label} {short(r.focus_node)}" if w.label else f"  - {short(r.focus_node)}"]
+    if w.source is not None or w.line is not None:
+        doc = (w.source_label or short(w.source)) if w.source is not None else "?"
+        lines.append(f"      source: {doc}" + (f", line {w.line}" if w.line is not None else ""))
+    if r.path is not None:
+        lines.append(f"      path: {path_text(report.graph, r.path)}")
+    if r.value is not None:
+        lines.append(f"      value: {short(r.value) if isinstance(r.value, URIRef) else repr(str(r.value))}")
+    lines.append(f"      {r.message('en')}")
+    return lines
+
+
+def as_text(report: Report, limit: int | None = None) -> str:
+    """Grouped by severity (violations first) and shape; each result with label, source, line, value and
+    message; a last line with the totals. `limit`: at most that many results per group."""
+    out: list[str] = []
+    for severity, shape, results in grouped(report):
+        out.append(f"{severity_name(severity)}: {short(shape)} ({len(results)})")
+        for r in results[:limit]:
+            out.extend(describe(report, r))
+        if limit is not None and len(results) > limit:
+            out.append(f"  … and {len(results) - limit} more")
+        out.append("")
+    n_v, n_w = len(report.violations), len(report.warnings)
+    verdict = "Conforms" if report.conforms else "Does not conform"
+    out.append(f"{verdict}: {n_v} violation(s), {n_w} warning(s).")
+    return "\n".join(out) + "\n"

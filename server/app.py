@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import Depends, FastAPI, Request
@@ -30,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from andts import __version__
 from andts.errors import AndtsError, StoreError
 from andts.server import conditional, description, errors, html, linked_data, negotiation, protocol, queries, site, sparql, void
+from andts.server.follow import BuildFollower
 from andts.server.negotiation import HTML, Choice
 from andts.server.security import SecurityHeaders
 from andts.server.settings import Settings
@@ -45,16 +47,31 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
             app.state.engine = engine
             yield
             return
+        if settings.store_url:
+            from andts.server.remote import RemoteEngine
+
+            remote = RemoteEngine(settings.store_url, timeout=settings.query_timeout)
+            app.state.engine = remote
+            try:
+                yield
+            finally:
+                remote.close()
+            return
         from andts.server.pool import WorkerPool
 
         build = sparql.locate_build(settings.store)
         pool = WorkerPool(build, size=settings.workers, timeout=settings.query_timeout,
                           start_timeout=settings.worker_start_timeout)
         app.state.engine = pool
+        follower = BuildFollower(app.state, settings).start() if settings.follow_builds > 0 else None
         try:
             yield
         finally:
-            pool.close()
+            if follower is not None:
+                follower.stop()
+            app.state.engine.close()  # the pool serving now, which the follower may have replaced
+            if app.state.engine is not pool:
+                pool.close()
 
     app = FastAPI(
         title="ANDTS knowledge graph", version=__version__, lifespan=lifespan,
@@ -93,6 +110,17 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
 
     for path, route, summary in catalogue_pages.ROUTES:
         app.add_api_route(path, route, methods=["GET", "HEAD"], summary=summary)
+    # validation and quality (issue 7)
+    from andts.server import validation_pages
+
+    for path, route, methods, summary in validation_pages.ROUTES:
+        app.add_api_route(path, route, methods=methods, summary=summary)
+
+    def validate_post(request: Request, body: bytes = Depends(read_body)) -> Response:
+        return validation_pages.validate_post(request, body)
+
+    app.add_api_route("/validate", validate_post, methods=["POST"],
+                      summary="Validate RDF (a form or an RDF body, at most max_body_bytes): the SHACL report")
     return app
 
 
@@ -180,13 +208,18 @@ def dump(request: Request, engine: sparql.Engine = Depends(get_engine)) -> Respo
     """A dump file of the build served (the one the queries answer from), with its media type."""
     name, media_type = void.DUMPS[request.url.path]
     build = engine.build
+    validators = conditional.build_validators(build, media_type)
+    if conditional.not_modified(request, validators):
+        return Response(status_code=304, headers=validators)
+    if build.folder is None:  # a remote store: the dataset is read from it
+        fmt = ox.RdfFormat.TRIG if name.endswith(".trig") else ox.RdfFormat.N_QUADS
+        disposition = {"Content-Disposition": f'inline; filename="andts-{build.info.id}{Path(name).suffix}"'}
+        return Response(engine.dump(fmt), media_type=media_type,  # type: ignore[attr-defined]
+                        headers={**validators, **disposition})
     path = build.folder / name
     if not path.is_file():
         raise StoreError(f"the build {build.info.id} served here has no {name} (it may have been pruned by "
                          "newer builds); restart the server to serve the current build")
-    validators = conditional.build_validators(build, media_type)
-    if conditional.not_modified(request, validators):
-        return Response(status_code=304, headers=validators)
     filename = f"andts-{build.info.id}{path.suffix}"
     return FileResponse(path, media_type=media_type, filename=filename, content_disposition_type="inline",
                         headers=validators)

@@ -29,6 +29,12 @@ class Settings:
     worker_start_timeout: float = 30.0
     #: Prefixes offered to serialisers and to the query form (defaults to the project's PREFIXES).
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: Seconds between looks at the store link for a newly published build, which is then served without a
+    #: restart (follow.py); 0 pins the build the server started with.
+    follow_builds: float = 2.0
+    #: A remote SPARQL 1.1 query endpoint to serve instead of the embedded store (`--store-url`); its default
+    #: graph must be the union of its named graphs. None: the embedded store at `store`.
+    store_url: str | None = None
     #: The folder of named queries (`<name>.rq` with a header) offered in the query editor.
     queries_dir: Path = QUERIES_DIR
 
@@ -39,6 +45,8 @@ class Settings:
             object.__setattr__(self, "prefixes", dict(PREFIXES))
         if self.query_timeout <= 0:
             raise ValueError("query_timeout must be positive")
+        if self.follow_builds < 0:
+            raise ValueError("follow_builds cannot be negative")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
         if self.max_rows < 0 or self.max_body_bytes < 0:

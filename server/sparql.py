@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
@@ -52,13 +53,15 @@ _PREFIXED = {"turtle", "rdfxml"}
 
 @dataclass(frozen=True)
 class Build:
-    """One published build, pinned: the server keeps serving it even if the store link moves on."""
+    """One published build, pinned: the server keeps serving it even if the store link moves on.
+    `folder` is None when the data is in a remote store (remote.py): there are no local files then."""
 
-    folder: Path
+    folder: Path | None
     info: layout.BuildInfo
 
     @property
     def oxigraph_dir(self) -> Path:
+        assert self.folder is not None, "a remote store has no local folder"
         return self.folder / layout.OXIGRAPH_DIR
 
 
@@ -157,6 +160,7 @@ class QueryShape:
     form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK, an update keyword, or None
     uses_service: bool
     has_dataset_clause: bool  # FROM or FROM NAMED
+    has_base: bool = False  # a BASE declaration
 
     @property
     def is_update(self) -> bool:
@@ -183,7 +187,8 @@ def inspect(text: str) -> QueryShape:
     form = next((w for w in words if w not in ("BASE", "PREFIX")), None)
     if form not in QUERY_FORMS and form not in UPDATE_KEYWORDS:
         form = None
-    return QueryShape(form=form, uses_service="SERVICE" in words, has_dataset_clause="FROM" in words)
+    return QueryShape(form=form, uses_service="SERVICE" in words, has_dataset_clause="FROM" in words,
+                      has_base="BASE" in words)
 
 
 def check(job: Job) -> QueryShape:
@@ -252,7 +257,7 @@ class _RowCounter:
         pass
 
 
-def _too_many(limit: int, what: str) -> TooManyRows:
+def too_many(limit: int, what: str) -> TooManyRows:
     return TooManyRows(
         f"the result has more than {limit} {what}, the most this endpoint returns; "
         "narrow the query or add a LIMIT (and OFFSET to page through it)"
@@ -273,6 +278,12 @@ def execute(store: ox.Store, job: Job) -> Result:
         raise MalformedQuery(f"the query does not parse: {exc}") from exc
     except (OSError, ValueError) as exc:
         raise QueryFailed(f"the query failed: {exc}") from exc
+    return serialize(results, job)
+
+
+def serialize(results: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples | Iterable[ox.Triple], job: Job) -> Result:
+    """Serialise query results in the job's format, refusing more than `job.max_rows`. The results may come
+    from a local store or be parsed from a remote store's answer (remote.py)."""
     try:
         if isinstance(results, ox.QueryBoolean):
             if job.results_format is None:
@@ -286,7 +297,7 @@ def execute(store: ox.Store, job: Job) -> Result:
             raise _not_acceptable("CONSTRUCT and DESCRIBE", GRAPH_FORMATS)
         triples = list(islice(results, job.max_rows + 1))
         if len(triples) > job.max_rows:
-            raise _too_many(job.max_rows, "triples")
+            raise too_many(job.max_rows, "triples")
         prefixes = dict(job.prefixes) if job.graph_format in _PREFIXED and job.prefixes else None
         body = ox.serialize(triples, format=GRAPH_FORMATS[job.graph_format], prefixes=prefixes)
         return Result("graph", job.graph_format, body, len(triples))
@@ -301,7 +312,7 @@ def _solutions(results: ox.QuerySolutions, fmt: str, limit: int) -> Result:
     try:
         results.serialize(counter, format=ox.QueryResultsFormat.XML)
     except _Overflow:
-        raise _too_many(limit, "solutions") from None
+        raise too_many(limit, "solutions") from None
     xml = bytes(counter.buffer)
     if fmt == "xml":
         return Result("solutions", fmt, xml, counter.rows)

@@ -145,26 +145,23 @@ class Vocabulary:
         term = self.terms.get(iri)
         return term is not None and term.is_class
 
-    def ancestors(self, iri: str) -> list[str]:
-        """The term's superclasses (or superproperties), nearest first, each once."""
+    def _walk(self, iri: str, step: str) -> list[str]:
         out: list[str] = []
-        todo = list(self.terms[iri].parents) if iri in self.terms else []
+        todo = list(getattr(self.terms[iri], step)) if iri in self.terms else []
         while todo:
             nxt = todo.pop(0)
             if nxt not in out and nxt != iri:
                 out.append(nxt)
-                todo.extend(self.terms[nxt].parents if nxt in self.terms else [])
+                todo.extend(getattr(self.terms[nxt], step) if nxt in self.terms else [])
         return out
 
+    def ancestors(self, iri: str) -> list[str]:
+        """The term's superclasses (or superproperties), nearest first, each once."""
+        return self._walk(iri, "parents")
+
     def descendants(self, iri: str) -> list[str]:
-        out: list[str] = []
-        todo = list(self.terms[iri].children) if iri in self.terms else []
-        while todo:
-            nxt = todo.pop(0)
-            if nxt not in out and nxt != iri:
-                out.append(nxt)
-                todo.extend(self.terms[nxt].children if nxt in self.terms else [])
-        return out
+        """The term's subclasses (or subproperties), nearest first, each once."""
+        return self._walk(iri, "children")
 
     def most_specific(self, types: list[str], namespace: str) -> str | None:
         """Of an entity's types, the one to show: ours (in `namespace`) before others, then the one that is

@@ -14,4 +14,10 @@ def run(args: argparse.Namespace) -> int:
     built = build(store)
     sys.stdout.write(summary(built))
     sys.stdout.write(f"\nPublished at {store} -> {built.folder}\n")
+    if getattr(args, "push", None):
+        from andts.push import push
+
+        sys.stdout.flush()
+        sent = push(built.folder / "dump.nq", args.push, progress=lambda line: print(line, file=sys.stderr, flush=True))
+        sys.stdout.write(f"Pushed {len(sent)} graphs ({sum(sent.values())} triples) to {args.push}\n")
     return 0

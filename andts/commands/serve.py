@@ -41,6 +41,12 @@ def _iri(text: str) -> str:
     return text
 
 
+def _http_url(text: str) -> str:
+    if not text.lower().startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    return text
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `andts serve` (the CLI adds --store)."""
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 for all)")
@@ -51,11 +57,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"stop a query after this many seconds and answer 503 (default: {_DEFAULTS.query_timeout:g})")
     p.add_argument("--workers", type=_positive_int, default=_DEFAULTS.workers, metavar="N",
                    help=f"query worker processes, i.e. queries run at once (default: {_DEFAULTS.workers})")
+    p.add_argument("--store-url", type=_http_url, default=None, metavar="URL",
+                   help="serve a remote SPARQL 1.1 query endpoint (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever …) "
+                        "instead of the embedded store; its default graph must be the union of its named graphs")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(store=paths.store_dir(getattr(args, "store", None)), base_iri=args.base_iri,
-                    query_timeout=args.timeout, workers=args.workers)
+                    query_timeout=args.timeout, workers=args.workers, store_url=args.store_url)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,9 +74,17 @@ def run(args: argparse.Namespace) -> int:
     from andts.server.sparql import locate_build
 
     settings = settings_from(args)
-    build = locate_build(settings.store)  # StoreError (a clear message, exit 2) when nothing is published
-    print(f"andts serve: build {build.info.id} ({build.info.triples} triples, {len(build.info.graphs)} graphs) "
-          f"from {build.folder}", file=sys.stderr)
+    if settings.store_url:
+        from andts.server.remote import RemoteEngine
+
+        remote = RemoteEngine(settings.store_url, timeout=settings.query_timeout)  # StoreError when unreachable
+        remote.close()
+        print(f"andts serve: remote store {settings.store_url} ({remote.build.info.triples} triples, "
+              f"{len(remote.build.info.graphs)} graphs)", file=sys.stderr)
+    else:
+        build = locate_build(settings.store)  # StoreError (a clear message, exit 2) when nothing is published
+        print(f"andts serve: build {build.info.id} ({build.info.triples} triples, {len(build.info.graphs)} graphs) "
+              f"from {build.folder}", file=sys.stderr)
     print(f"andts serve: SPARQL endpoint at http://{args.host}:{args.port}/sparql "
           f"({settings.workers} query workers, {settings.query_timeout:g} s per query)", file=sys.stderr, flush=True)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")

@@ -48,7 +48,7 @@ def test_unknown_command_fails_on_stderr():
 
 
 def test_validate_reference_data_conforms():
-    r = andts("validate")
+    r = andts("validate", *map(str, paths.reference_files()))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Conforms" in r.stdout
 

@@ -8,10 +8,12 @@ server opens it exactly as it opens a real build. Everything here is read-only a
 from __future__ import annotations
 
 import socket
+import sys
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -71,16 +73,77 @@ def settings(store_path: Path) -> Settings:
     return Settings(store=store_path, query_timeout=3.0, max_rows=100, max_body_bytes=20_000, workers=2)
 
 
-@pytest.fixture(scope="session", params=["in-process", "loopback"])
+@pytest.fixture(scope="session", params=["in-process", "loopback", "remote"])
 def client(request: pytest.FixtureRequest, settings: Settings) -> Iterator[httpx.Client]:
-    """Every protocol test runs twice: in-process (TestClient, an httpx.Client) and against uvicorn on a
-    loopback port with a plain httpx.Client, so what only a socket shows is covered too."""
+    """Every protocol test runs three times: in-process (TestClient, an httpx.Client), against uvicorn on a
+    loopback port with a plain httpx.Client, so what only a socket shows is covered too, and in-process
+    over a real Oxigraph server holding the same data as a remote store (`--store-url`)."""
+    # tests that check what only one backend has (a build time, worker processes) read `client.backend`
     if request.param == "in-process":
         with TestClient(create_app(settings)) as c:
+            c.backend = "embedded"
             yield c
-    else:
+    elif request.param == "loopback":
         with LiveServer(settings) as server:
+            server.http.backend = "embedded"
             yield server.http
+    else:
+        oxigraph = request.getfixturevalue("oxigraph_with_fixture")
+        with TestClient(create_app(replace(settings, store_url=oxigraph.query_url))) as c:
+            c.backend = "remote"
+            yield c
+
+
+# --- a real Oxigraph server as a remote store ---------------------------------------------------------
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # installed by the test extra (the `oxigraph` package)
+
+
+class OxigraphServer:
+    """`oxigraph serve` on a free loopback port, in memory (the server asks it for the union default graph)."""
+
+    def __init__(self, timeout: float | None = None) -> None:
+        assert OXIGRAPH.exists(), f"no Oxigraph server at {OXIGRAPH}: `python3 run.py test` installs the test extra"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.query_url, self.store_url = self.url + "/query", self.url + "/store"
+        extra = ["--timeout-s", str(timeout)] if timeout else []
+        self.process = subprocess.Popen([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{self.port}", *extra],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def __enter__(self) -> OxigraphServer:
+        deadline = time.monotonic() + 30
+        while True:
+            assert self.process.poll() is None, self.process.stderr.read().decode()[-2000:]
+            try:
+                if httpx.post(self.query_url, data={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Oxigraph server did not start")
+            time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def load(self, store: Path) -> None:
+        """Push a published build's graphs, as `andts build --push` does."""
+        from andts.push import push
+
+        push(layout.current_build_dir(store) / "dump.nq", self.store_url)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_with_fixture(store_path: Path) -> Iterator[OxigraphServer]:
+    with OxigraphServer() as server:
+        server.load(store_path)
+        yield server
 
 
 def free_port() -> int:
@@ -170,11 +233,18 @@ def project_settings(project_store: Path) -> Settings:
     return Settings(store=project_store, workers=2, query_timeout=30)
 
 
-@pytest.fixture(scope="session")
-def project_client(project_settings: Settings) -> Iterator[httpx.Client]:
-    """An in-process client of the server over the project's data."""
-    with TestClient(create_app(project_settings)) as c:
-        yield c
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def project_client(request: pytest.FixtureRequest, project_settings: Settings) -> Iterator[httpx.Client]:
+    """An in-process client of the server over the project's data: on the embedded store, and on a real
+    Oxigraph server holding the same build (pushed as `andts build --push` does)."""
+    if request.param == "embedded":
+        with TestClient(create_app(project_settings)) as c:
+            yield c
+        return
+    with OxigraphServer() as oxigraph:
+        oxigraph.load(project_settings.store)
+        with TestClient(create_app(replace(project_settings, store_url=oxigraph.query_url))) as c:
+            yield c
 
 
 @pytest.fixture(scope="session")

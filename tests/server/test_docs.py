@@ -33,13 +33,13 @@ def test_every_error_has_a_status_and_is_documented(error: type[errors.QueryErro
 
 ROUTES = ["/", "/sparql", "/health", "/.well-known/void", "/dumps/dataset.trig", "/dumps/dataset.nq", "/static",
           "/def", "/def.{ext}", "/id/{rest:path}", "/def/{rest:path}", "/graph/{rest:path}",
-          "/queries", "/queries/{name}", "/search", "/compare", "/compare/activities"]
+          "/queries", "/queries/{name}", "/search", "/compare", "/compare/activities", "/validate", "/quality"]
 
 
 @pytest.mark.parametrize("route", ["GET /sparql?query=…", "POST /sparql", "GET /sparql", "GET /health", "GET /",
                                    "GET /.well-known/void", "GET /dumps/dataset.trig", "GET /dumps/dataset.nq",
                                    "GET /queries", "GET /queries/{name}", "GET /search", "GET /compare",
-                                   "GET /compare/activities"])
+                                   "GET /compare/activities", "GET /validate", "POST /validate", "GET /quality"])
 def test_every_route_is_documented(route: str) -> None:
     assert f"`{route}`" in README
 
