@@ -63,14 +63,20 @@ def run_loader(source: SourceInfo, reference: Graph) -> LoadResult:
     return module.load(source, reference)
 
 
-def assemble(sources: list[SourceInfo]) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
-    """Load and validate everything in memory. Raises on a bad source or on violations."""
-    graphs = reference_graphs()
+def reference_union(graphs: dict[URIRef, Graph]) -> Graph:
+    """The reference data (every reference graph but the ontology) as one graph, as the loaders read it."""
     reference = Graph()
     for iri, g in graphs.items():
         if iri != ONTOLOGY_GRAPH:
             for t in g:
                 reference.add(t)
+    return reference
+
+
+def assemble(sources: list[SourceInfo]) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
+    """Load and validate everything in memory. Raises on a bad source or on violations."""
+    graphs = reference_graphs()
+    reference = reference_union(graphs)
     loads = [run_loader(s, reference) for s in sources]
     slugs = Counter(l.source.slug for l in loads)
     if dupes := [s for s, n in slugs.items() if n > 1]:

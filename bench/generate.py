@@ -36,7 +36,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from andts.loaders.common import SourceInfo
 from andts.loaders.registry import Registry
-from andts.namespaces import ANDTS, ONTOLOGY_GRAPH
+from andts.namespaces import ANDTS
 
 SYNTHETIC = "Syntetköping"
 SLUG = "syntetkoping"
@@ -109,14 +109,10 @@ def _sv(g: Graph, iri: URIRef) -> str | None:
 
 def real_profile() -> Profile:
     """Read the real programmes (data/sources/ through their own loaders) and measure them."""
-    from andts.build import discover_sources, reference_graphs, run_loader
+    from andts.build import discover_sources, reference_graphs, reference_union, run_loader
 
     graphs = reference_graphs()
-    reference = Graph()
-    for iri, g in graphs.items():
-        if iri != ONTOLOGY_GRAPH:
-            for t in g:
-                reference.add(t)
+    reference = reference_union(graphs)
     p = Profile()
     texts: list[str] = []
     activities = findings = coordinated = 0

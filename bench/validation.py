@@ -28,7 +28,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from andts.build import discover_sources, reference_graphs, run_loader
+from andts.build import discover_sources, reference_graphs, reference_union, run_loader
 from andts.namespaces import ONTOLOGY_GRAPH
 from andts.validation import Report, validate, validate_dataset
 
@@ -38,11 +38,7 @@ RESULTS = Path(__file__).parent / "results" / "validation.md"
 def real_graphs() -> tuple[dict[URIRef, Graph], Graph]:
     """The reference graphs and the two programme graphs, as `andts build` makes them."""
     graphs = reference_graphs()
-    reference = Graph()
-    for iri, g in graphs.items():
-        if iri != ONTOLOGY_GRAPH:
-            for t in g:
-                reference.add(t)
+    reference = reference_union(graphs)
     for source in discover_sources():
         load = run_loader(source, reference)
         graphs[load.source.graph] = load.graph

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from andts.server import browse, i18n, jsonld, views
+from andts.server import browse, jsonld, views
 from andts.server.html import env
-from andts.server.vocabulary import OWL, Term
+from andts.server.vocabulary import OWL, Term, pick
 from andts.server.views import Link, PageContext
 from andts.server.void import Statistics
 
@@ -157,7 +157,7 @@ def instance_links(ctx: PageContext, listing: browse.InstancePage, labels: dict[
         out.append({
             "link": Link(label=r["label"].value, href=ctx.href(r["s"].value), iri=r["s"].value),
             "notation": r["notation"].value if "notation" in r else "",
-            "municipality": Link(label=views.pick_label(labels.get(municipality.value, {}), ctx.lang) or
+            "municipality": Link(label=pick(labels.get(municipality.value, {}), ctx.lang) or
                                  ctx.vocabulary.compact(municipality.value), href=ctx.href(municipality.value),
                                  iri=municipality.value) if isinstance(municipality, ox.NamedNode) else None,
             "line": r["line"].value if "line" in r else "",
@@ -172,7 +172,7 @@ def graph_page(ctx: PageContext, iri: str, path: str, triples: list[ox.Triple], 
                labels: dict[str, dict[str, str]]) -> str:
     name = views.Namer(ctx, labels)
     rows = [(name.value(t.subject), name.value(t.predicate), name.value(t.object)) for t in triples]
-    title = views.pick_label(labels.get(iri, {}), ctx.lang) or iri
+    title = pick(labels.get(iri, {}), ctx.lang) or iri
     return _render("graph.html", ctx, iri=iri, title=title, rows=rows, total=total, summary=summary,
                    formats=formats(ctx, path))
 

@@ -17,7 +17,6 @@ import pyoxigraph as ox
 
 from andts.server import i18n, reader, sparql
 from andts.server.vocabulary import RDF, RDFS, SKOS, Vocabulary
-from andts.server.vocabulary import pick as pick_label
 
 ANDTS_PATH = "def/"
 DCTERMS = "http://purl.org/dc/terms/"
