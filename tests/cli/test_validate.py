@@ -22,18 +22,9 @@ from andts.build import build
 from andts.namespaces import SH
 from andts.validation import validate_dataset
 
-FIXTURES = Path(__file__).parent / "fixtures"
-KNOWN_DEFECTS = FIXTURES / "known-defects.ttl"
-SHAPES = "https://w3id.org/andts/shapes/"
-ID = "https://w3id.org/andts/id/"
-PROGRAMME = ID + "programme/testkommun-andts-2024-2027"
+from known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
 
-#: The defects of known-defects.ttl: (shape, focus node, severity).
-DEFECTS = {
-    (SHAPES + "Programme-period", PROGRAMME, "Violation"),
-    (SHAPES + "Activity-focusArea", PROGRAMME + "/focus-area/1.1/activity/2", "Violation"),
-    (SHAPES + "Goal-description", PROGRAMME + "/goal/9", "Warning"),
-}
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def andts(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:

@@ -21,17 +21,10 @@ from andts.server.app import create_app
 from andts.namespaces import SH
 from andts.validation import validate_dataset
 
+from known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
+
 CLI_FIXTURES = Path(__file__).parents[1] / "cli" / "fixtures"
-KNOWN_DEFECTS = CLI_FIXTURES / "known-defects.ttl"
 UNPARSABLE = CLI_FIXTURES / "unparsable.ttl"  # breaks on line 3
-SHAPES = "https://w3id.org/andts/shapes/"
-ID = "https://w3id.org/andts/id/"
-PROGRAMME = ID + "programme/testkommun-andts-2024-2027"
-DEFECTS = {
-    (SHAPES + "Programme-period", PROGRAMME, "Violation"),
-    (SHAPES + "Activity-focusArea", PROGRAMME + "/focus-area/1.1/activity/2", "Violation"),
-    (SHAPES + "Goal-description", PROGRAMME + "/goal/9", "Warning"),
-}
 
 
 @pytest.fixture(scope="module")
