@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import shutil
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +36,9 @@ from andts.validation import (
 
 LOADERS = ("stockholm", "eskilstuna", "template")
 
+
+#: Where a long build reports what it is doing: a line at a time (the CLI prints them on stderr).
+Progress = Callable[[str], None]
 
 @dataclass
 class Built:
@@ -73,17 +77,27 @@ def reference_union(graphs: dict[URIRef, Graph]) -> Graph:
     return reference
 
 
-def assemble(sources: list[SourceInfo]) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
+def assemble(sources: list[SourceInfo], progress: Progress | None = None
+             ) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
     """Load and validate everything in memory. Raises on a bad source or on violations."""
+    say = progress or (lambda line: None)
     graphs = reference_graphs()
     reference = reference_union(graphs)
-    loads = [run_loader(s, reference) for s in sources]
+    loads = []
+    for i, source in enumerate(sources, 1):
+        started = time.monotonic()
+        loads.append(run_loader(source, reference))
+        say(f"loaded {i}/{len(sources)} {source.path.name}: {len(loads[-1].graph)} triples "
+            f"({time.monotonic() - started:.1f} s)")
     slugs = Counter(l.source.slug for l in loads)
     if dupes := [s for s, n in slugs.items() if n > 1]:
         raise SourceError(str(paths.SOURCES_DIR), None, f"two sources claim the programme slug(s) {', '.join(dupes)}")
     for load in loads:
         graphs[load.source.graph] = load.graph
+    say(f"validating {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs against the shapes")
+    started = time.monotonic()
     report = gate(graphs)
+    say(f"validated ({time.monotonic() - started:.1f} s)")
     return graphs, loads, [r for r in report.results if not r.is_violation], report
 
 
@@ -135,10 +149,12 @@ def _quads(g: Graph, graph: ox.NamedNode, prefix: str) -> Iterator[ox.Quad]:
         yield ox.Quad(term(s), term(p), term(o), graph)
 
 
-def build(store_path: Path, sources: list[SourceInfo] | None = None) -> Built:
+def build(store_path: Path, sources: list[SourceInfo] | None = None, progress: Progress | None = None) -> Built:
     """Build and publish. On any error the previously published store is left as it was."""
     sources = discover_sources() if sources is None else sources
-    graphs, loads, warnings, report = assemble(sources)
+    graphs, loads, warnings, report = assemble(sources, progress)
+    if progress:
+        progress("writing the store and the dumps")
     partial = store.new_build_dir(store_path, "build")
     try:
         build_id, triples, counts = write(graphs, partial)

@@ -11,7 +11,7 @@ from andts.build import build, summary
 
 def run(args: argparse.Namespace) -> int:
     store = paths.store_dir(args.store)
-    built = build(store)
+    built = build(store, progress=lambda line: print(f"andts build: {line}", file=sys.stderr, flush=True))
     sys.stdout.write(summary(built))
     sys.stdout.write(f"\nPublished at {store} -> {built.folder}\n")
     if getattr(args, "push", None):

@@ -98,6 +98,10 @@ def test_build_then_export_the_real_sources(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "stockholm-andts-2023-2026" in r.stdout and "eskilstuna-andt-2019-2023" in r.stdout
     assert "findings" in r.stdout
+    # progress on stderr, one line a step, so that a long (national) build shows where it is
+    steps = [line.removeprefix("andts build: ") for line in r.stderr.splitlines() if line.startswith("andts build: ")]
+    assert [s.split(" ")[0] for s in steps] == ["loaded", "loaded", "validating", "validated", "writing"]
+    assert steps[0].startswith("loaded 1/2 eskilstuna-andt-2019-2023.txt: 1655 triples")
     nq = andts("export", "--format", "nquads", "--store", store_dir)
     ds = Dataset()
     ds.parse(data=nq.stdout, format="nquads")
