@@ -31,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from andts import __version__
 from andts.errors import AndtsError, StoreError
 from andts.server import conditional, description, errors, html, linked_data, negotiation, protocol, queries, site, sparql, void
+from andts.server.cache import BuildCache
 from andts.server.follow import BuildFollower
 from andts.server.negotiation import HTML, Choice
 from andts.server.security import SecurityHeaders
@@ -79,6 +80,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     )
     app.state.settings = settings
     app.state.statistics = void.StatisticsCache()
+    app.state.pages = BuildCache()  # what pages compute once per build (site.py)
     app.state.named_queries = queries.catalogue(settings.queries_dir)
     app.add_exception_handler(AndtsError, _on_error)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

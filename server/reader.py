@@ -1,6 +1,6 @@
 """Reading the store for pages: SELECT and CONSTRUCT through the engine, answers as Python values.
 
-Pages ask the same engine as the SPARQL endpoint (`Engine.run`), so they get its worker processes and time
+Pages (and the VoID counts, and the remote engine's own look at its store) ask the same engine as the SPARQL endpoint (`Engine.run`), so they get its worker processes and time
 limit, and work the same over any store behind it. Queries here are the server's own; any term in them
 comes from a validated `pyoxigraph` term (`term(node)` gives its N-Triples form), never from request text.
 No web framework here.
@@ -23,9 +23,9 @@ def term(node: ox.NamedNode | ox.Literal) -> str:
     return str(node)
 
 
-def select(engine: sparql.Engine, query: str) -> list[Row]:
-    """The solutions of a SELECT query, each a dict of the bound variables."""
-    job = sparql.Job(query=query, results_format="xml", graph_format=None, max_rows=PAGE_QUERY_ROWS)
+def select(engine: sparql.Engine, query: str, max_rows: int = PAGE_QUERY_ROWS) -> list[Row]:
+    """The solutions of a SELECT query, each a dict of the bound variables (blank nodes included)."""
+    job = sparql.Job(query=query, results_format="xml", graph_format=None, max_rows=max_rows)
     result = engine.run(job)
     parsed = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.XML)
     assert isinstance(parsed, ox.QuerySolutions), "select() runs SELECT queries only"

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from andts import __version__
 from andts import store as layout
 from andts.errors import StoreError
-from andts.server import sparql
+from andts.server import reader, sparql
 from andts.server.errors import MalformedQuery, QueryFailed, QueryTimeout
 
 XML_RESULTS = "application/sparql-results+xml"
@@ -40,6 +40,8 @@ N_TRIPLES = "application/n-triples"
 UNION_PARAMETER = "union-default-graph"
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+#: The most quads a dump read from the remote store may hold (it is built in memory).
+DUMP_MAX = 20_000_000
 ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -55,7 +57,7 @@ class RemoteEngine:
     def _info(self) -> layout.BuildInfo:
         """The store's graphs and sizes; StoreError when it cannot be reached or does not answer SPARQL."""
         try:
-            rows = self._select(GRAPH_SIZES)
+            rows = reader.select(self, GRAPH_SIZES, max_rows=1_000_000)
         except (QueryFailed, QueryTimeout, MalformedQuery) as exc:
             raise StoreError(f"the store at {self.url} does not answer SPARQL queries: {exc}") from None
         graphs = {r["g"].value: int(r["n"].value) for r in rows if isinstance(r.get("g"), ox.NamedNode)}
@@ -101,7 +103,7 @@ class RemoteEngine:
 
     def dump(self, fmt: ox.RdfFormat) -> bytes:
         """The whole dataset (every named graph) in `fmt` (TriG or N-Quads), read from the store."""
-        rows = self._select(ALL_QUADS)
+        rows = reader.select(self, ALL_QUADS, max_rows=DUMP_MAX)
         quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
         return ox.serialize(quads, format=fmt)
 
@@ -121,13 +123,6 @@ class RemoteEngine:
         if r.status_code >= 400:
             raise QueryFailed(f"the store answered {r.status_code}: {r.text.strip()[:2000]}")
         return r.content, media_type
-
-    def _select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-        body, _ = self._post([("query", query)], XML_RESULTS)
-        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
-        assert isinstance(parsed, ox.QuerySolutions)
-        names = [v.value for v in parsed.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in parsed]
 
 
 def _serialize_here(body: bytes, media_type: str, job: sparql.Job) -> sparql.Result:

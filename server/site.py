@@ -45,10 +45,7 @@ PROGRAMME_COUNTS = ("Goal", "FocusArea", "Activity", "Finding")
 
 def _parts(request: Request) -> tuple[Settings, sparql.Engine, BuildCache]:
     app = request.scope["app"]
-    cache = getattr(app.state, "pages", None)
-    if cache is None:
-        cache = app.state.pages = BuildCache()
-    return app.state.settings, app.state.engine, cache
+    return app.state.settings, app.state.engine, app.state.pages
 
 
 def context(request: Request) -> views.PageContext:

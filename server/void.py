@@ -9,13 +9,12 @@ in `StatisticsCache`. No web framework here.
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from andts.server import sparql
+from andts.server import reader, sparql
 from andts.server.description import DCTERMS, PREFIXES as SD_PREFIXES, RDF_TYPE, SD, VOID, XSD
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -84,11 +83,9 @@ class Statistics:
 
 
 def _select(engine: sparql.Engine, query: str) -> list[dict[str, str]]:
-    """The solutions of a SELECT as plain dicts of values (blank-node classes are left out by the caller)."""
-    job = sparql.Job(query=query, results_format="json", graph_format=None, max_rows=1_000_000)
-    result = engine.run(job)
-    doc = json.loads(result.body)
-    return [{k: v["value"] for k, v in b.items() if v["type"] != "bnode"} for b in doc["results"]["bindings"]]
+    """The solutions of a SELECT as plain dicts of values (blank-node classes are left out)."""
+    return [{k: v.value for k, v in row.items() if not isinstance(v, ox.BlankNode)}
+            for row in reader.select(engine, query, max_rows=1_000_000)]
 
 
 class StatisticsCache:
