@@ -31,10 +31,11 @@ from fastapi.staticfiles import StaticFiles
 from andts import __version__
 from andts.errors import AndtsError, StoreError
 from andts.server import conditional, description, errors, html, linked_data, negotiation, protocol, queries, site, sparql, void
+from andts.server import openapi
 from andts.server.cache import BuildCache
 from andts.server.follow import BuildFollower
 from andts.server.negotiation import HTML, Choice
-from andts.server.security import SecurityHeaders
+from andts.server.edge import Edge
 from andts.server.settings import Settings
 
 
@@ -62,7 +63,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
 
         build = sparql.locate_build(settings.store)
         pool = WorkerPool(build, size=settings.workers, timeout=settings.query_timeout,
-                          start_timeout=settings.worker_start_timeout)
+                          start_timeout=settings.worker_start_timeout, in_memory=settings.in_memory)
         app.state.engine = pool
         follower = BuildFollower(app.state, settings).start() if settings.follow_builds > 0 else None
         try:
@@ -84,7 +85,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app.state.named_queries = queries.catalogue(settings.queries_dir)
     app.add_exception_handler(AndtsError, _on_error)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Edge)  # security headers and the access log
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
         expose_headers=["ETag", "Last-Modified"], max_age=86400,
@@ -99,6 +100,8 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app.add_api_route("/sparql", sparql_get, methods=["GET", "HEAD"], summary="SPARQL query, service description or form")
     app.add_api_route("/sparql", sparql_post, methods=["POST"], summary="SPARQL query (form or sparql-query body)")
     app.add_api_route("/health", health, methods=["GET", "HEAD"], summary="Liveness: build served and query workers")
+    app.add_api_route("/ready", ready, methods=["GET", "HEAD"],
+                      summary="Readiness: 200 when every query worker is up; the build served, its size and time")
     app.add_api_route("/.well-known/void", void_description, methods=["GET", "HEAD"],
                       summary="VoID description of the dataset")
     for path in void.DUMPS:
@@ -123,23 +126,25 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
 
     app.add_api_route("/validate", validate_post, methods=["POST"],
                       summary="Validate RDF (a form or an RDF body, at most max_body_bytes): the SHACL report")
+    openapi.install(app)
     return app
 
 
 # --- dependencies ---------------------------------------------------------------------------------
 
 
-def get_settings(request: Request) -> Settings:
+# async: FastAPI runs a plain-def dependency in its thread pool, a thread hand-off per request for nothing
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine(request: Request) -> sparql.Engine:
+async def get_engine(request: Request) -> sparql.Engine:
     return request.app.state.engine
 
 
 async def read_body(request: Request) -> bytes:
     """The request body, refused with 413 as soon as it is larger than the limit."""
-    limit = get_settings(request).max_body_bytes
+    limit = request.app.state.settings.max_body_bytes
     too_large = errors.RequestTooLarge(f"the request body is larger than this endpoint's limit of {limit} bytes")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -182,6 +187,18 @@ def health(engine: sparql.Engine = Depends(get_engine)) -> JSONResponse:
         {"status": "ok" if ok else "unavailable", "build": info.id, "created": info.created,
          "triples": info.triples, "graphs": len(info.graphs), "workers": workers},
         status_code=200 if ok else 503,
+    )
+
+
+def ready(engine: sparql.Engine = Depends(get_engine)) -> JSONResponse:
+    """Ready to take traffic: every worker alive (none being replaced) and the store reachable."""
+    workers = engine.health()
+    info = engine.build.info
+    ok = workers.get("ready", 0) >= workers.get("size", 1)
+    return JSONResponse(
+        {"ready": ok, "build": info.id, "triples": info.triples, "graphs": len(info.graphs),
+         "created": info.created, "serving_since": engine.since, "workers": workers},
+        status_code=200 if ok else 503, headers={"Cache-Control": "no-store"},
     )
 
 
@@ -314,7 +331,7 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     status = errors.status_of(exc)
     headers = errors.headers_of(exc)
     if getattr(request.state, "html", False):
-        settings = get_settings(request)
+        settings = request.app.state.settings
         page = html.page(endpoint=_endpoint(request), query=getattr(request.state, "query", None),
                          prefixes=settings.prefixes, error=str(exc), status=status,
                          named=request.app.state.named_queries)

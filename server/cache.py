@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from andts.server import sparql
+from andts.server import memory, sparql
 
 T = TypeVar("T")
 
@@ -38,4 +38,5 @@ class BuildCache:
                     for old in [s for s in self._values if s[0] != slot[0]]:
                         del self._values[old]
                     self._values[slot] = value
+                memory.give_back()  # what making it read and parsed (whole reads of the store) is garbage now
             return self._values[slot]

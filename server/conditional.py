@@ -45,6 +45,6 @@ def not_modified(request: Request, validators: dict[str, str]) -> bool:
     if ims and lm:
         try:
             return parsedate_to_datetime(lm) <= parsedate_to_datetime(ims)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a date with a huge number in it
             return False
     return False

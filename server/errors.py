@@ -27,6 +27,10 @@ class BadRequest(QueryError):
     """The request breaks the SPARQL protocol (no query, a repeated query, a bad parameter)."""
 
 
+class QueryTooComplex(BadRequest):
+    """A query nested deeper or longer than the parser can take without overflowing its stack."""
+
+
 class MalformedQuery(QueryError):
     """The query does not parse; the message is the parser's."""
 
@@ -75,6 +79,7 @@ class QueryFailed(QueryError):
 STATUS: dict[type[BaseException], int] = {
     BadRequest: 400,
     MalformedQuery: 400,
+    QueryTooComplex: 400,
     UpdateRefused: 403,
     ServiceRefused: 403,
     NotAcceptable: 406,

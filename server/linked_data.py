@@ -83,7 +83,7 @@ def target(prefix: str, rest: str, base: str) -> Target:
 
 # --- the lookups: queries made from validated NamedNodes only ----------------------------------
 
-_LABELS = f"<{RDFS_LABEL}> <{SKOS_PREF_LABEL}>"
+_LABELS = f"<{RDFS_LABEL}>, <{SKOS_PREF_LABEL}>"
 
 #: At most this many incoming links are included in a description (a class or a method can have thousands).
 INCOMING_LIMIT = 1000
@@ -91,17 +91,18 @@ INCOMING_LIMIT = 1000
 
 def entity_query(iri: ox.NamedNode) -> str:
     """The description of one IRI: its own triples (any graph), the labels of what it links to and of its
-    predicates, and its incoming links (at most INCOMING_LIMIT) with the labels of their subjects."""
-    return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?ol . ?p ?pp ?pl . ?in ?ip ?s . ?in ?ilp ?il . ?ip ?ipp ?ipl }}
+    predicates, and its incoming links (at most INCOMING_LIMIT) with the labels of their subjects.
+    The IRI is written into each pattern: bound from a VALUES outside the UNION, Oxigraph evaluated the
+    branches over the whole store first (18 s an entity at 290 municipalities; 3 ms like this)."""
+    return f"""CONSTRUCT {{ {iri} ?p ?o . ?o ?lp ?ol . ?p ?pp ?pl . ?in ?ip {iri} . ?in ?ilp ?il . ?ip ?ipp ?ipl }}
 WHERE {{
-  VALUES ?s {{ {iri} }}
-  {{ ?s ?p ?o .
-    OPTIONAL {{ VALUES ?lp {{ {_LABELS} }} ?o ?lp ?ol }}
-    OPTIONAL {{ VALUES ?pp {{ {_LABELS} }} ?p ?pp ?pl }} }}
+  {{ {iri} ?p ?o .
+    OPTIONAL {{ ?o ?lp ?ol FILTER(?lp IN ({_LABELS})) }}
+    OPTIONAL {{ ?p ?pp ?pl FILTER(?pp IN ({_LABELS})) }} }}
   UNION
   {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip {iri} }} ORDER BY ?in ?ip LIMIT {INCOMING_LIMIT} }}
-    OPTIONAL {{ VALUES ?ilp {{ {_LABELS} }} ?in ?ilp ?il }}
-    OPTIONAL {{ VALUES ?ipp {{ {_LABELS} }} ?ip ?ipp ?ipl }} }}
+    OPTIONAL {{ ?in ?ilp ?il FILTER(?ilp IN ({_LABELS})) }}
+    OPTIONAL {{ ?ip ?ipp ?ipl FILTER(?ipp IN ({_LABELS})) }} }}
 }}"""
 
 

@@ -22,6 +22,8 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import NoReturn
 from multiprocessing.connection import Connection
 
 from andts.errors import AndtsError, StoreError
@@ -35,6 +37,7 @@ log = logging.getLogger("andts.server.pool")
 class _Worker:
     process: subprocess.Popen
     conn: Connection
+    ready: bool = False  # it has opened the store and said so
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -51,13 +54,16 @@ class _Worker:
 class WorkerPool:
     """Runs query jobs in `size` worker processes, each query for at most `timeout` seconds."""
 
-    def __init__(self, build: sparql.Build, size: int = 2, timeout: float = 5.0, start_timeout: float = 30.0) -> None:
+    def __init__(self, build: sparql.Build, size: int = 2, timeout: float = 5.0, start_timeout: float = 30.0,
+                 in_memory: bool = False) -> None:
         self.build, self.size, self.timeout, self.start_timeout = build, size, timeout, start_timeout
+        self.in_memory = in_memory
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self.restarts = 0
+        self.since = datetime.now(timezone.utc).isoformat(timespec="seconds")
         started = [self._start() for _ in range(size)]  # start them all, then wait: they boot in parallel
         try:
             for w in started:
@@ -86,7 +92,7 @@ class WorkerPool:
         with self._lock:
             self._workers.add(w)
         try:
-            w.conn.send(self.build)
+            w.conn.send((self.build, self.in_memory))
         except OSError as exc:
             self._discard(w)
             raise StoreError(f"a query worker failed to start: {exc}") from exc
@@ -106,6 +112,7 @@ class WorkerPool:
         if status != "ready":
             self._discard(w)
             raise payload if isinstance(payload, BaseException) else StoreError(str(payload))
+        w.ready = True
 
     def _discard(self, w: _Worker) -> None:
         with self._lock:
@@ -139,7 +146,15 @@ class WorkerPool:
     # --- running jobs --------------------------------------------------------------------------
 
     def run(self, job: sparql.Job) -> sparql.Result:
-        """The job's complete result, or a typed error. Blocks the calling thread (not an event loop)."""
+        """The job's complete result, or a typed error. Blocks the calling thread (not an event loop).
+        A job the worker never took (it was dying) is sent once more, to another worker."""
+        started = time.perf_counter()
+        try:
+            return self._run(job, retry=True)
+        finally:
+            sparql.clock_query(started)
+
+    def _run(self, job: sparql.Job, retry: bool) -> sparql.Result:
         deadline = time.monotonic() + self.timeout
         while True:
             try:
@@ -156,12 +171,19 @@ class WorkerPool:
                 break
             except (OSError, ValueError):
                 self._replace(w)
+        sent = time.monotonic()
         if not w.conn.poll(self.timeout):
+            self._timed_out(w)
+        try:
+            w.conn.recv_bytes()  # the worker's acknowledgement: it has taken the job
+        except (EOFError, OSError):
+            # a worker killed a moment ago still accepts a job into its socket, and never runs it
             self._replace(w)
-            raise QueryTimeout(
-                f"the query ran longer than this endpoint's limit of {self.timeout:g} s and was stopped; "
-                "make it more selective or add a LIMIT"
-            )
+            if retry:
+                return self._run(job, retry=False)
+            raise WorkerFailed("the query worker stopped before it could run this query") from None
+        if not w.conn.poll(max(0.0, self.timeout - (time.monotonic() - sent))):
+            self._timed_out(w)
         try:
             status, payload = w.conn.recv()
         except (EOFError, OSError):
@@ -173,6 +195,13 @@ class WorkerPool:
         if status == "ok":
             return payload
         raise payload
+
+    def _timed_out(self, w: _Worker) -> NoReturn:
+        self._replace(w)
+        raise QueryTimeout(
+            f"the query ran longer than this endpoint's limit of {self.timeout:g} s and was stopped; "
+            "make it more selective or add a LIMIT"
+        )
 
     # --- state ---------------------------------------------------------------------------------
 
@@ -190,8 +219,14 @@ class WorkerPool:
             idle = {w.process.pid for w in self._idle.queue}
         return [pid for pid in self.pids() if pid not in idle]
 
+    def ready(self) -> int:
+        """Workers alive and serving (a replacement still starting is alive but not ready)."""
+        with self._lock:
+            return sum(1 for w in self._workers if w.ready and w.alive())
+
     def health(self) -> dict[str, int]:
-        return {"size": self.size, "alive": self.alive(), "idle": self._idle.qsize(), "restarts": self.restarts}
+        return {"size": self.size, "alive": self.alive(), "ready": self.ready(), "idle": self._idle.qsize(),
+                "restarts": self.restarts}
 
     def close(self) -> None:
         self._closed = True

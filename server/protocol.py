@@ -53,7 +53,7 @@ def _decode(body: bytes, content_type: str | None) -> str:
         return body.decode(charset)
     except LookupError:
         raise UnsupportedMediaType(f"unknown charset {charset!r}; send UTF-8") from None
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # not only UnicodeDecodeError: punycode and 'undefined' raise UnicodeError itself
         raise BadRequest(f"the request body is not valid {charset}: {exc}") from None
 
 

@@ -14,6 +14,9 @@ from andts.server import sparql
 
 #: The most rows a page query may return. Pages page through anything larger with LIMIT/OFFSET.
 PAGE_QUERY_ROWS = 20_000
+#: For what is read whole once per build and kept (the comparison, the search index): bounded by the time
+#: limit rather than by rows.
+WHOLE_READ_ROWS = 10_000_000
 
 Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]
 

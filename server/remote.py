@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 import httpx
@@ -53,6 +55,7 @@ class RemoteEngine:
         self.timeout = timeout
         self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout))
         self.build = sparql.Build(folder=None, info=self._info())
+        self.since = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     def _info(self) -> layout.BuildInfo:
         """The store's graphs and sizes; StoreError when it cannot be reached or does not answer SPARQL."""
@@ -69,6 +72,13 @@ class RemoteEngine:
     # --- the engine interface -----------------------------------------------------------------------
 
     def run(self, job: sparql.Job) -> sparql.Result:
+        started = time.perf_counter()
+        try:
+            return self._run(job)
+        finally:
+            sparql.clock_query(started)
+
+    def _run(self, job: sparql.Job) -> sparql.Result:
         shape = sparql.check(job)
         # parsed here first, so that a malformed query gets the same message (line and column) as on the
         # embedded store; parsing an unevaluated query over an empty store costs nothing
@@ -96,7 +106,7 @@ class RemoteEngine:
             alive = 1
         except (StoreError, QueryFailed, QueryTimeout, MalformedQuery):
             alive = 0
-        return {"size": 1, "alive": alive, "busy": 0, "remote": 1}
+        return {"size": 1, "alive": alive, "ready": alive, "busy": 0, "remote": 1}
 
     def close(self) -> None:
         self.http.close()

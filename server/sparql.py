@@ -8,6 +8,8 @@ SERVICE) from the query text alone, before any worker is involved. All serialisa
 from __future__ import annotations
 
 import re
+import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from collections.abc import Iterable
 from itertools import islice
@@ -23,6 +25,7 @@ from andts.server.errors import (
     MalformedQuery,
     NotAcceptable,
     QueryFailed,
+    QueryTooComplex,
     ServiceRefused,
     TooManyRows,
     UpdateRefused,
@@ -46,6 +49,26 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 
 #: Formats that can use prefixes to shorten IRIs.
 _PREFIXED = {"turtle", "rdfxml"}
+
+
+# --- time spent in queries, per request ------------------------------------------------------------
+
+#: Seconds spent running queries for the current request (edge.py logs it). A one-item list, shared with
+#: the thread a route runs in: that thread gets a copy of the context, whose value is this same list.
+query_clock: ContextVar[list[float] | None] = ContextVar("query_clock", default=None)
+
+
+def start_query_clock() -> list[float]:
+    spent = [0.0]
+    query_clock.set(spent)
+    return spent
+
+
+def clock_query(started: float) -> None:
+    """Add the time since `started` (time.perf_counter()) to the current request's query time."""
+    spent = query_clock.get()
+    if spent is not None:
+        spent[0] += time.perf_counter() - started
 
 
 # --- the build being served ---------------------------------------------------------------------
@@ -78,12 +101,25 @@ def locate_build(store: Path) -> Build:
     raise StoreError(f"the store at {store} keeps changing; try again when 'andts build' has finished")
 
 
-def open_build(build: Build) -> ox.Store:
-    """The build's pyoxigraph store, read-only."""
+def open_build(build: Build, in_memory: bool = False) -> ox.Store:
+    """The build's pyoxigraph store: read-only on disk, or an in-memory copy loaded from its dump.nq."""
+    if in_memory:
+        return _load_in_memory(build)
     try:
         return ox.Store.read_only(str(build.oxigraph_dir))
     except (OSError, RuntimeError, ValueError) as exc:  # RocksDB reports corruption as RuntimeError
         raise StoreError(f"cannot open the store at {build.oxigraph_dir}: {exc}") from exc
+
+
+def _load_in_memory(build: Build) -> ox.Store:
+    assert build.folder is not None, "a remote store has no local dump"
+    dump = build.folder / layout.DUMP_NQ
+    store = ox.Store()  # in memory: no files, nothing to lock
+    try:
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise StoreError(f"cannot load the build's dump {dump} into memory: {exc}") from exc
+    return store
 
 
 # --- jobs and results ---------------------------------------------------------------------------
@@ -123,6 +159,7 @@ class Engine(Protocol):
     The real one is pool.WorkerPool; tests may put another in its place."""
 
     build: Build
+    since: str  # when it began serving `build` (ISO 8601, UTC)
 
     def run(self, job: Job) -> Result: ...
 
@@ -161,6 +198,8 @@ class QueryShape:
     uses_service: bool
     has_dataset_clause: bool  # FROM or FROM NAMED
     has_base: bool = False  # a BASE declaration
+    depth: int = 0  # the deepest nesting of brackets
+    operators: int = 0  # path and expression operators, UNION, OPTIONAL and MINUS
 
     @property
     def is_update(self) -> bool:
@@ -172,23 +211,50 @@ class QueryShape:
         return {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(self.form or "")
 
 
+#: How deeply brackets may nest, and how many operators (path and expression operators, UNION, OPTIONAL,
+#: MINUS) a query may have. pyoxigraph's parser recurses on both and overflows its stack, killing the
+#: process, a little beyond: 5,000 nested groups, 1,000 path steps, 20,000 `+` terms (bench/load.py).
+MAX_DEPTH = 128
+MAX_OPERATORS = 400
+_OPEN, _CLOSE = "({[", ")}]"
+_OPERATORS = set("/|^*+!&")
+_NESTING_KEYWORDS = {"UNION", "OPTIONAL", "MINUS"}
+
+
 def keywords(text: str) -> list[str]:
     """The bare words of a query, upper-cased, outside strings, IRIs and comments; no variables or
     prefixed names (`ex:SERVICE`, `?service` and "SERVICE" are not the keyword SERVICE)."""
-    out: list[str] = []
+    return _scan(text)[0]
+
+
+def _scan(text: str) -> tuple[list[str], int, int]:
+    """The keywords, the deepest bracket nesting and the number of operators, in one pass."""
+    words: list[str] = []
+    depth = deepest = operators = 0
     for m in _TOKEN.finditer(text):
-        if m.lastgroup == "name" and _KEYWORD.fullmatch(m.group()):
-            out.append(m.group().upper())
-    return out
+        kind, token = m.lastgroup, m.group()
+        if kind == "name" and _KEYWORD.fullmatch(token):
+            word = token.upper()
+            words.append(word)
+            operators += word in _NESTING_KEYWORDS
+        elif kind == "other":
+            if token in _OPEN:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token in _CLOSE:
+                depth -= 1
+            elif token in _OPERATORS:
+                operators += 1
+    return words, deepest, operators
 
 
 def inspect(text: str) -> QueryShape:
-    words = keywords(text)
+    words, depth, operators = _scan(text)
     form = next((w for w in words if w not in ("BASE", "PREFIX")), None)
     if form not in QUERY_FORMS and form not in UPDATE_KEYWORDS:
         form = None
     return QueryShape(form=form, uses_service="SERVICE" in words, has_dataset_clause="FROM" in words,
-                      has_base="BASE" in words)
+                      has_base="BASE" in words, depth=depth, operators=operators)
 
 
 def check(job: Job) -> QueryShape:
@@ -203,6 +269,12 @@ def check(job: Job) -> QueryShape:
         )
     if shape.uses_service and not job.allow_service:
         raise ServiceRefused("federated queries (SERVICE) are not allowed on this endpoint")
+    if shape.depth > MAX_DEPTH:
+        raise QueryTooComplex(f"the query nests brackets {shape.depth} levels deep; this endpoint allows at most "
+                              f"{MAX_DEPTH}")
+    if shape.operators > MAX_OPERATORS:
+        raise QueryTooComplex(f"the query has {shape.operators} operators (path steps, expression operators, UNION, "
+                              f"OPTIONAL, MINUS); this endpoint allows at most {MAX_OPERATORS}")
     for iri in (*job.default_graphs, *job.named_graphs):
         try:
             ox.NamedNode(iri)

@@ -35,7 +35,7 @@ from rdflib import Graph, URIRef
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from andts import validation
+from andts import store as layout, validation
 from andts.errors import RdfParseError
 from andts.server import conditional, negotiation, pages, reader, site, sparql, views
 from andts.server.errors import BadRequest, Busy, NotAcceptable, UnsupportedMediaType
@@ -188,7 +188,7 @@ def _dataset(engine: sparql.Engine) -> dict[URIRef | None, Graph]:
     if folder is None:
         data = engine.dump(ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
         return validation.parse_rdf(data, ox.RdfFormat.N_QUADS, "the remote store")
-    dump = folder / "dump.nq"
+    dump = folder / layout.DUMP_NQ
     if not dump.is_file():
         return {}
     return validation.parse_rdf(dump.read_bytes(), ox.RdfFormat.N_QUADS, str(dump))

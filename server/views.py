@@ -184,13 +184,14 @@ def natural(text: str | None) -> tuple:
 
 
 def labels_of(engine: sparql.Engine, iris: set[str]) -> dict[str, dict[str, str]]:
-    """skos:prefLabel (preferred) or rdfs:label of each IRI, by language."""
+    """skos:prefLabel (preferred) or rdfs:label of each IRI, by language. (A second VALUES for the two
+    properties made Oxigraph scan every label in the store: 100 ms at 290 municipalities, 1 ms with FILTER.)"""
     out: dict[str, dict[str, str]] = defaultdict(dict)
     ordered = sorted(iris)
     for start in range(0, len(ordered), 500):
         chunk = " ".join(reader.term(ox.NamedNode(i)) for i in ordered[start:start + 500])
         rows = reader.select(engine, f"""
-SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {chunk} }} VALUES ?p {{ <{SKOS}prefLabel> <{RDFS}label> }} ?s ?p ?l }}""")
+SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s ?p ?l FILTER(?p IN (<{SKOS}prefLabel>, <{RDFS}label>)) }}""")
         # prefLabel wins over rdfs:label in the same language
         for row in sorted(rows, key=lambda r: r["p"].value == SKOS + "prefLabel"):
             label = row["l"]

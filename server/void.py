@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from andts import store as layout
 from andts.server import reader, sparql
 from andts.server.description import DCTERMS, PREFIXES as SD_PREFIXES, RDF_TYPE, SD, VOID, XSD
 
@@ -23,8 +24,8 @@ PREFIXES = {**SD_PREFIXES, "rdfs": RDFS, "foaf": FOAF}
 
 #: Where the dumps are served, by the build file they come from, with their media types.
 DUMPS: dict[str, tuple[str, str]] = {
-    "/dumps/dataset.trig": ("dump.trig", "application/trig"),
-    "/dumps/dataset.nq": ("dump.nq", "application/n-quads"),
+    "/dumps/dataset.trig": (layout.DUMP_TRIG, "application/trig"),
+    "/dumps/dataset.nq": (layout.DUMP_NQ, "application/n-quads"),
 }
 
 TITLE = "ANDTS knowledge graph"

@@ -1,7 +1,7 @@
 """One query worker process: `python -m andts.server.worker FD`, started by pool.WorkerPool.
 
 FD is its end of a socket pair, used as a multiprocessing Connection (pickled messages). The worker
-receives the Build to serve, opens it read-only once, answers ("ready", pid), and then runs one job at a
+receives the Build to serve, opens it read-only once (or loads its dump into memory), answers ("ready", pid), and then runs one job at a
 time, answering ("ok", Result) or ("error", typed error). It is started as a fresh interpreter on this
 module (not with multiprocessing's spawn) so that the server's own main script is never re-imported.
 """
@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from andts.errors import AndtsError
-from andts.server import sparql
+from andts.server import memory, sparql
 from andts.server.errors import WorkerFailed
 
 
@@ -33,8 +33,8 @@ def serve(conn: Connection, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops the workers
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
-        build = conn.recv()
-        store = sparql.open_build(build)
+        build, in_memory = conn.recv()
+        store = sparql.open_build(build, in_memory)
     except (EOFError, OSError):
         return
     except AndtsError as exc:
@@ -47,6 +47,10 @@ def serve(conn: Connection, parent_pid: int) -> None:
         except (EOFError, OSError):
             return  # the server closed its end
         try:
+            conn.send_bytes(b"")  # taken: from now on a failure is this job's, not a dying worker's
+        except (EOFError, OSError):
+            return
+        try:
             reply: tuple[str, Any] = ("ok", sparql.execute(store, job))
         except AndtsError as exc:
             reply = ("error", exc)
@@ -56,6 +60,9 @@ def serve(conn: Connection, parent_pid: int) -> None:
             conn.send(reply)
         except (EOFError, OSError):
             return
+        if reply[0] == "ok":
+            memory.after_answer(len(reply[1].body))
+        del reply
 
 
 def main(argv: list[str]) -> int:

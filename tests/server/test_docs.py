@@ -31,7 +31,7 @@ def test_every_error_has_a_status_and_is_documented(error: type[errors.QueryErro
     assert f"| {errors.STATUS[error]} | `{error.__name__}` |" in README
 
 
-ROUTES = ["/", "/sparql", "/health", "/.well-known/void", "/dumps/dataset.trig", "/dumps/dataset.nq", "/static",
+ROUTES = ["/", "/sparql", "/health", "/ready", "/.well-known/void", "/dumps/dataset.trig", "/dumps/dataset.nq", "/static",
           "/def", "/def.{ext}", "/id/{rest:path}", "/def/{rest:path}", "/graph/{rest:path}",
           "/queries", "/queries/{name}", "/search", "/compare", "/compare/activities", "/validate", "/quality"]
 

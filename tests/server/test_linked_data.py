@@ -348,4 +348,5 @@ def test_lookup_queries_hold_only_the_validated_iri() -> None:
 
     t = target("id", "municipality/testby", B)
     assert isinstance(t.iri, ox.NamedNode) and t.iri.value == TESTBY
-    assert entity_query(t.iri).count(f"<{TESTBY}>") == 2  # the VALUES and the incoming-links subquery
+    # written as the validated term only: its own triples and incoming links, in the template and the pattern
+    assert entity_query(t.iri).count(f"<{TESTBY}>") == 4

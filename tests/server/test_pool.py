@@ -1,8 +1,12 @@
-"""The worker pool on its own: start-up failures are clear errors, and the pool runs jobs in order."""
+"""The worker pool on its own: start-up failures are clear errors, the pool runs jobs in order, and a worker
+killed from outside (idle or running a query) is replaced."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +15,7 @@ import pytest
 
 from andts.errors import StoreError
 from andts.server import sparql
-from andts.server.errors import Busy, MalformedQuery, QueryTimeout
+from andts.server.errors import Busy, MalformedQuery, QueryTimeout, WorkerFailed
 from andts.server.pool import WorkerPool
 
 
@@ -78,3 +82,98 @@ def test_busy_when_no_worker_frees_up_in_time(store_path: Path) -> None:
             pool.run(sparql.Job(query="ASK {}"))
         t.join()
         assert len(outcome) == 1
+
+
+# --- a worker that dies is replaced ---------------------------------------------------------------
+
+#: Runs for minutes on the fixture (a six-fold cross product): holds a worker until it is stopped.
+ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r }"
+
+
+def _dead(pid: int) -> bool:
+    """Exited and waitable: what the pool's Popen.poll() sees. (/proc showing the process as a zombie is not
+    enough: the main thread turns Z before RocksDB's threads have ended, and poll() still says running.)
+    WNOWAIT leaves the exit status for the pool to collect."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:  # the pool has collected it already
+        return True
+
+
+def _kill_and_wait(pid: int) -> None:
+    os.kill(pid, signal.SIGKILL)  # from outside, as the kernel's OOM killer would
+    deadline = time.monotonic() + 10
+    while not _dead(pid):
+        assert time.monotonic() < deadline, f"worker {pid} did not die"
+        time.sleep(0.01)
+
+
+def _wait_until_full(pool: WorkerPool, within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not (pool.alive() == pool.size == pool.health()["idle"]):
+        assert time.monotonic() < deadline, f"the pool did not recover: {pool.health()}"
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
+    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=10) as pool:
+        victim = pool.pids()[0]
+        _kill_and_wait(victim)
+        # every query is answered, whichever worker it is given to; the dead one is replaced
+        for _ in range(4):
+            assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
+        _wait_until_full(pool)
+        assert victim not in pool.pids() and pool.health()["restarts"] == 1
+
+
+def test_the_only_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
+    """With one worker the query waits for its replacement instead of failing."""
+    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=20) as pool:
+        (victim,) = pool.pids()
+        _kill_and_wait(victim)
+        assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
+        assert pool.pids() != [victim] and pool.alive() == 1 and pool.health()["restarts"] == 1
+
+
+def test_a_worker_killed_while_running_a_query_is_replaced(store_path: Path) -> None:
+    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=30) as pool:
+        outcome: list[BaseException] = []
+
+        def endless() -> None:
+            try:
+                pool.run(sparql.Job(query=ENDLESS))
+            except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
+                outcome.append(exc)
+
+        t = threading.Thread(target=endless)
+        t.start()
+        deadline = time.monotonic() + 10
+        while not pool.busy_pids():
+            assert time.monotonic() < deadline, "the query never reached a worker"
+            time.sleep(0.01)
+        (busy,) = pool.busy_pids()
+        time.sleep(0.5)  # taken from the idle queue is not yet taken by the worker; a job never taken is resent
+        t0 = time.monotonic()
+        _kill_and_wait(busy)
+        t.join(timeout=10)
+        assert not t.is_alive() and time.monotonic() - t0 < 5, "the request waited for the time limit"
+        assert len(outcome) == 1 and isinstance(outcome[0], WorkerFailed), outcome
+        assert "stopped while running this query" in str(outcome[0])
+        # the other worker answered meanwhile, and the pool is whole again
+        assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).kind == "boolean"
+        _wait_until_full(pool)
+        assert busy not in pool.pids() and pool.health()["restarts"] == 1
+
+
+def test_a_query_right_after_an_idle_worker_is_killed_is_answered(store_path: Path) -> None:
+    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=20) as pool:
+        failures = []
+        for _ in range(6):
+            _wait_until_full(pool)
+            (victim,) = pool.pids()
+            os.kill(victim, signal.SIGKILL)  # and ask at once: the kernel may still be ending it
+            try:
+                pool.run(sparql.Job(query="ASK { ?s ?p ?o }"))
+            except WorkerFailed as exc:
+                failures.append(exc)
+        assert failures == []

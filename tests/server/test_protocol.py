@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from andts.server import sparql
 from andts.server.app import create_app
 from andts.server.settings import Settings
 
@@ -348,6 +349,11 @@ ERRORS = {
     "empty query": ErrorCase("GET", 400, "empty", [("query", "  ")]),
     "empty sparql-query body": ErrorCase("POST", 400, "empty", body=b"", content_type="application/sparql-query"),
     "body not UTF-8": ErrorCase("POST", 400, "not valid utf-8", body=b"ASK {} \xff", content_type="application/sparql-query"),
+    # these decoders raise UnicodeError itself, not UnicodeDecodeError: a 500 before
+    "body not valid in its punycode charset": ErrorCase("POST", 400, "not valid punycode", body=b"abc-?",
+                                                        content_type="application/sparql-query; charset=punycode"),
+    "form in the 'undefined' charset": ErrorCase("POST", 400, "not valid undefined", body=b"query=ASK{}",
+                                                 content_type="application/x-www-form-urlencoded; charset=undefined"),
     "bad default-graph-uri": ErrorCase("GET", 400, "not a valid iri", [("query", ASK), ("default-graph-uri", "not an iri")]),
     "unknown format name": ErrorCase("GET", 400, "unknown format", [("query", ASK), ("format", "yaml")]),
     "unsupported Content-Type": ErrorCase("POST", 415, "not as text/plain", body=ASK.encode(), content_type="text/plain"),
@@ -362,6 +368,17 @@ ERRORS = {
     "SERVICE refused": ErrorCase("GET", 403, "service", [("query", "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")]),
     "SERVICE SILENT refused": ErrorCase("GET", 403, "service",
                                         [("query", "SELECT * { ?x ?y ?z SERVICE silent <http://example.org/sparql> { ?s ?p ?o } }")]),
+    # pyoxigraph's parser overflows its stack on these and kills the process running it
+    "5,000 nested groups: 400": ErrorCase("POST", 400, "5000 levels deep", body=("SELECT * WHERE " + "{" * 5000 + "}" * 5000).encode(),
+                                          content_type="application/sparql-query"),
+    "5,000 nested parentheses: 400": ErrorCase("POST", 400, "levels deep",
+                                               body=("ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }").encode(),
+                                               content_type="application/sparql-query"),
+    "a 1,000-step property path: 400": ErrorCase("POST", 400, "999 operators",
+                                                 body=("ASK { ?s " + "/".join(["<p>"] * 1000) + " ?o }").encode(),
+                                                 content_type="application/sparql-query"),
+    "3,000 + terms: 400": ErrorCase("POST", 400, "at most 400", body=("SELECT (" + "+".join(["1"] * 3000) + " AS ?x) {}").encode(),
+                                    content_type="application/sparql-query"),
     "Accept nothing we offer: 406": ErrorCase("GET", 406, "image/png", [("query", SELECT)], accept="image/png"),
     "CSV asked for CONSTRUCT: 406": ErrorCase("GET", 406, "text/turtle", [("query", CONSTRUCT)], accept="text/csv"),
     "Turtle asked for SELECT: 406": ErrorCase("GET", 406, "sparql-results+json", [("query", SELECT)], accept="text/turtle"),
@@ -389,6 +406,35 @@ def test_error(client: TestClient, case: ErrorCase) -> None:
     assert r.status_code == case.status, r.text
     assert r.headers["content-type"].startswith("text/plain")
     assert case.message.lower() in r.text.lower()
+
+
+def _restarts(client: TestClient) -> int | None:
+    return client.get("/health").json()["workers"].get("restarts")
+
+
+def test_parser_crashers_never_reach_a_worker(client: TestClient) -> None:
+    """Refused from the text: no worker dies and is replaced (each would cost a restart, and a loop of
+    them would keep every other client waiting)."""
+    before = _restarts(client)
+    for query in ("SELECT * WHERE " + "{" * 5000 + "}" * 5000, "ASK { ?s " + "/".join(["<p>"] * 1000) + " ?o }"):
+        r = client.post("/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"})
+        assert r.status_code == 400, r.text
+    assert _restarts(client) == before
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("ASK " + "{" * sparql.MAX_DEPTH + "}" * sparql.MAX_DEPTH, 200),
+    ("ASK " + "{" * (sparql.MAX_DEPTH + 1) + "}" * (sparql.MAX_DEPTH + 1), 400),
+    ("ASK { ?s " + "|".join(["<p>"] * (sparql.MAX_OPERATORS + 1)) + " ?o }", 200),  # 400 `|` between 401 steps
+    ("ASK { ?s " + "|".join(["<p>"] * (sparql.MAX_OPERATORS + 2)) + " ?o }", 400),
+    # brackets, slashes and pluses inside strings, IRIs and comments are text, not structure
+    ('ASK { FILTER("' + "{(/+" * 2000 + '" != "") } # ' + "{" * 500, 200),
+    ("ASK { <http://example.org/" + "a/" * 1000 + "> ?p ?o }", 200),
+], ids=["depth at the limit", "depth over", "operators at the limit", "operators over", "in strings and comments",
+        "in an IRI"])
+def test_complexity_limits_are_exact(client: TestClient, query: str, status: int) -> None:
+    r = client.post("/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == status, r.text
 
 
 def test_row_limit_is_exact(client: TestClient, settings: Settings) -> None:
@@ -468,6 +514,14 @@ def test_if_modified_since_the_build_gives_304(client: TestClient) -> None:
 
 def test_if_modified_since_before_the_build_gives_200(client: TestClient) -> None:
     r = client.get("/sparql", params={"query": SELECT}, headers={"If-Modified-Since": "Sat, 01 Feb 2025 00:00:00 GMT"})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("date", ["Mon, 1 Jan 2020 99999999999999999999:00:00 GMT",  # overflowed: a 500 before
+                                  "99999999999999999999 Jan 2020 00:00:00 GMT", "Mon, 31 Feb 2025 00:00:00 GMT",
+                                  "yesterday", ""])
+def test_an_unreadable_if_modified_since_is_ignored(client: TestClient, date: str) -> None:
+    r = client.get("/sparql", params={"query": SELECT}, headers={"If-Modified-Since": date})
     assert r.status_code == 200
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import subprocess
 import sys
@@ -112,3 +113,94 @@ def test_serve_runs_and_stops_cleanly(store_path: Path, unused_port: int) -> Non
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _run_serve(store_path: Path, port: int, *extra: str) -> subprocess.Popen:
+    code = ("import sys, argparse\n"
+            "from andts.commands import serve\n"
+            "p = argparse.ArgumentParser(); serve.add_arguments(p); p.add_argument('--store')\n"
+            "sys.exit(serve.run(p.parse_args(sys.argv[1:])))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, "--store", str(store_path), "--port", str(port),
+                             "--workers", "1", "--timeout", "2", *extra], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(f"andts serve did not start: {proc.stderr.read() if proc.stderr else ''}")
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=15) == 0
+    return proc.stderr.read() if proc.stderr else ""
+
+
+def _access_lines(stderr: str) -> list[dict]:
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.parametrize("store_option", [[], ["--disk"]], ids=["in memory", "on disk"])
+def test_access_log_is_one_json_line_a_request_with_query_time(store_path: Path, unused_port: int,
+                                                                store_option: list[str]) -> None:
+    proc = _run_serve(store_path, unused_port, *store_option)
+    base = f"http://127.0.0.1:{unused_port}"
+    try:
+        assert httpx.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=5).json()["boolean"] is True
+        # text from the request cannot make a line of its own: a newline and a fake entry in path and query
+        hostile = '"}\n{"path": "/forged", "status": 200}'
+        assert httpx.get(f"{base}/id/x%0A%7B%22forged%22%3A1%7D", timeout=5).status_code in (400, 404)
+        assert httpx.get(f"{base}/sparql", params={"query": "ASK {} #" + hostile}, timeout=5).status_code == 400
+        page = httpx.get(f"{base}/id/municipality/testby", headers={"Accept": "text/html"}, timeout=10)
+        assert page.status_code == 200
+    finally:
+        err = _stop(proc)
+    lines = _access_lines(err)
+    assert all(set(e) >= {"time", "client", "method", "path", "status", "bytes", "ms", "query_ms"} for e in lines)
+    ask = next(e for e in lines if e.get("query") == "ASK { ?s ?p ?o }")
+    assert (ask["method"], ask["path"], ask["status"], ask["client"]) == ("GET", "/sparql", 200, "127.0.0.1")
+    assert 0 < ask["query_ms"] <= ask["ms"] and ask["bytes"] > 0
+    entity = next(e for e in lines if e["path"] == "/id/municipality/testby")
+    assert entity["query_ms"] > 0  # a page's own queries count too
+    assert not any(e["path"] == "/forged" for e in lines)
+    assert sum(1 for line in err.splitlines() if "forged" in line) == 2  # each inside its own request's line
+    assert "GET /sparql?query" not in err  # uvicorn's own access log is off
+
+
+def test_no_access_log(store_path: Path, unused_port: int) -> None:
+    proc = _run_serve(store_path, unused_port, "--no-access-log")
+    try:
+        assert httpx.get(f"http://127.0.0.1:{unused_port}/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200
+    finally:
+        err = _stop(proc)
+    assert _access_lines(err) == []
+
+
+def test_ready_reports_the_build_and_goes_503_while_a_worker_is_replaced(store_path: Path, unused_port: int) -> None:
+    proc = _run_serve(store_path, unused_port, "--timeout", "1")
+    base = f"http://127.0.0.1:{unused_port}"
+    try:
+        r = httpx.get(f"{base}/ready", timeout=5)
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+        body = r.json()
+        assert body["ready"] is True and body["build"] == "testbuild0000001" and body["triples"] > 0
+        assert body["created"] == "2025-03-01T12:00:00+00:00" and body["serving_since"].endswith("+00:00")
+        # a query past the time limit kills the only worker: not ready until its replacement is up
+        slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+        assert httpx.get(f"{base}/sparql", params={"query": slow}, timeout=10).status_code == 503
+        states = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            r = httpx.get(f"{base}/ready", timeout=5)
+            states.append(r.status_code)
+            if r.status_code == 200:
+                break
+            assert r.json()["ready"] is False
+            time.sleep(0.01)
+        assert states[0] == 503 and states[-1] == 200, states
+        assert httpx.get(f"{base}/health", timeout=5).status_code == 200
+    finally:
+        _stop(proc)

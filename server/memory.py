@@ -1,0 +1,39 @@
+"""Giving freed memory back to the system after a large answer.
+
+glibc's malloc keeps freed memory for reuse, so a process that once serialised a 100 MB answer stays that
+large: a query worker at 290 municipalities grew from 176 to 326 MB this way, and stayed there.
+`malloc_trim(0)` returns it (2.5 ms), so it is called only after answers of at least LARGE bytes.
+Elsewhere than glibc it does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+
+#: Answers at least this large are followed by a trim.
+LARGE = 4_000_000
+
+
+def _trimmer():  # noqa: ANN202 - a ctypes function or None
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return None
+
+
+_malloc_trim = _trimmer()
+
+
+def give_back() -> bool:
+    """Return freed heap memory to the system. True when the C library can."""
+    if _malloc_trim is None:
+        return False
+    _malloc_trim(0)
+    return True
+
+
+def after_answer(size: int) -> None:
+    if size >= LARGE:
+        give_back()
