@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import shutil
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -104,7 +104,7 @@ def assemble(sources: list[SourceInfo], progress: Progress | None = None
 def gate(graphs: dict[URIRef, Graph]) -> Report:
     """The SHACL gate: the same validation as `andts validate` (each programme graph with the reference
     data). Raises ValidationFailed, with the violations as `andts validate` lists them, when there are any."""
-    report = validate_dataset(graphs)
+    report = validate_dataset(graphs, processes=os.cpu_count() or 1)
     if not report.conforms:
         violations = Report(conforms=False, results=report.violations, graph=report.graph, context=report.context)
         raise ValidationFailed(f"{len(report.violations)} SHACL violation(s); nothing was published "
@@ -123,8 +123,8 @@ def write(graphs: dict[URIRef, Graph], folder: Path) -> tuple[str, int, dict[str
     ox_store.flush()
     lines = sorted(set(ox_store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()))
     nquads = ("\n".join(lines) + "\n").encode("utf-8")
-    (folder / "dump.nq").write_bytes(nquads)
-    ox_store.dump(str(folder / "dump.trig"), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    (folder / store.DUMP_NQ).write_bytes(nquads)
+    ox_store.dump(str(folder / store.DUMP_TRIG), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
     del ox_store
     return hashlib.sha256(nquads).hexdigest()[:16], len(lines), counts
 
@@ -166,7 +166,7 @@ def build(store_path: Path, sources: list[SourceInfo] | None = None, progress: P
         store.write_build_info(partial, info)
         folder = store.publish(store_path, partial, build_id)
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        store.discard(partial)
         raise
     return Built(info=info, loads=loads, warnings=warnings, folder=folder)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from andts import paths
+from andts import paths, store as layout
 from andts.build import build, summary
 
 
@@ -18,6 +18,6 @@ def run(args: argparse.Namespace) -> int:
         from andts.push import push
 
         sys.stdout.flush()
-        sent = push(built.folder / "dump.nq", args.push, progress=lambda line: print(line, file=sys.stderr, flush=True))
+        sent = push(built.folder / layout.DUMP_NQ, args.push, progress=lambda line: print(line, file=sys.stderr, flush=True))
         sys.stdout.write(f"Pushed {len(sent)} graphs ({sum(sent.values())} triples) to {args.push}\n")
     return 0

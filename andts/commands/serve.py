@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from andts import paths
 from andts.server.settings import Settings
+
+if TYPE_CHECKING:
+    from andts.server.sparql import Build
 
 _DEFAULTS = Settings(store=paths.DEFAULT_STORE)
 
@@ -57,6 +62,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"stop a query after this many seconds and answer 503 (default: {_DEFAULTS.query_timeout:g})")
     p.add_argument("--workers", type=_positive_int, default=_DEFAULTS.workers, metavar="N",
                    help=f"query worker processes, i.e. queries run at once (default: {_DEFAULTS.workers})")
+    p.add_argument("--disk", action="store_true",
+                   help="query the build's RocksDB store on disk instead of loading its dump into memory in each "
+                        "worker (slower joins; for graphs larger than memory)")
+    p.add_argument("--no-access-log", dest="access_log", action="store_false",
+                   help="do not write the access log (one JSON line a request on stderr)")
     p.add_argument("--store-url", type=_http_url, default=None, metavar="URL",
                    help="serve a remote SPARQL 1.1 query endpoint (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever …) "
                         "instead of the embedded store; its default graph must be the union of its named graphs")
@@ -64,7 +74,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(store=paths.store_dir(getattr(args, "store", None)), base_iri=args.base_iri,
-                    query_timeout=args.timeout, workers=args.workers, store_url=args.store_url)
+                    query_timeout=args.timeout, workers=args.workers, store_url=args.store_url,
+                    in_memory=not args.disk)
+
+
+def _check_opens(build: Build) -> None:
+    """Open the build's store once, here, so that a store that does not open (corrupted files, no
+    permission) is a one-line StoreError (exit 2). The worker processes open it only once uvicorn's
+    start-up has begun, where a failure ends the server with uvicorn's traceback and exit code 3."""
+    from andts.server.sparql import open_build
+
+    ox_store = open_build(build)
+    del ox_store  # the workers open their own; RocksDB lets many read-only openers share the files
+
+
+def _log_access(on: bool) -> None:
+    log = logging.getLogger("andts.access")
+    log.propagate = False
+    log.setLevel(logging.INFO if on else logging.WARNING)
+    if on and not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,9 +114,12 @@ def run(args: argparse.Namespace) -> int:
               f"{len(remote.build.info.graphs)} graphs)", file=sys.stderr)
     else:
         build = locate_build(settings.store)  # StoreError (a clear message, exit 2) when nothing is published
+        _check_opens(build)
         print(f"andts serve: build {build.info.id} ({build.info.triples} triples, {len(build.info.graphs)} graphs) "
               f"from {build.folder}", file=sys.stderr)
     print(f"andts serve: SPARQL endpoint at http://{args.host}:{args.port}/sparql "
           f"({settings.workers} query workers, {settings.query_timeout:g} s per query)", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    _log_access(args.access_log)
+    # uvicorn's own access log is off: edge.py writes one JSON line a request, with the time spent in queries
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False)
     return 0

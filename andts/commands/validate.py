@@ -12,6 +12,7 @@ does not parse: the parser's line and message on stderr; no built store).
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 from pathlib import Path
@@ -28,7 +29,7 @@ def load_built(store_path: Path) -> dict[URIRef | None, Graph]:
     folder = store.current_build_dir(store_path)
     if folder is None:
         raise StoreError(f"no built store at {store_path}: run 'andts build' first, or name the files to validate")
-    dump = folder / "dump.nq"
+    dump = folder / store.DUMP_NQ
     if not dump.is_file():
         raise StoreError(f"the build at {folder} has no dump.nq")
     return parse_rdf(dump.read_bytes(), format_of(dump.name), str(dump))
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         graphs = read_files([Path(f) for f in args.files])
     else:
         graphs = load_built(paths.store_dir(getattr(args, "store", None)))
-    report = validate_dataset(graphs, with_reference=not args.no_reference)
+    report = validate_dataset(graphs, with_reference=not args.no_reference, processes=os.cpu_count() or 1)
     if args.format == "turtle":
         sys.stdout.write(report.graph.serialize(format="turtle"))
     elif args.format == "json":

@@ -103,6 +103,8 @@ def test_a_foreign_folder_is_not_overwritten(tmp_path):
     with pytest.raises(Exception, match="not a store link"):
         build(path, sources=[example()])
     assert (path / "precious.txt").read_text() == "keep me"
+    # refused before anything moved: no build folder (a whole store's worth of disk) is left behind
+    assert list(store.builds_dir(path).iterdir()) == []
 
 
 def test_store_is_opened_read_only(built):

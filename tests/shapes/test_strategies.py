@@ -1,0 +1,58 @@
+"""The validation strategies agree: "per-graph" (each programme graph with the reference data), in this
+process or in forked processes, finds exactly what "whole" (one run over everything) finds, on the real
+programmes with violations put into the programme graphs and into the reference data."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from andts.build import discover_sources, reference_graphs, reference_union, run_loader
+from andts.namespaces import ANDTS
+from andts import validation
+from andts.validation import Report, validate_dataset
+
+
+@pytest.fixture(scope="module")
+def broken() -> dict[URIRef, Graph]:
+    graphs = reference_graphs()
+    reference = reference_union(graphs)
+    loads = [run_loader(s, reference) for s in discover_sources()]
+    assert len(loads) >= 2
+    dataset: dict[URIRef, Graph] = dict(graphs)
+    for load in loads:
+        g = Graph()
+        for t in load.graph:
+            g.add(t)
+        dataset[load.source.graph] = g
+    first, second = (dataset[load.source.graph] for load in loads[:2])
+    activities = sorted(first.subjects(RDF.type, ANDTS.Activity))
+    first.remove((activities[0], ANDTS.sourceLine, None))  # a missing line
+    first.set((activities[1], ANDTS.sourceLine, Literal("the third")))  # a line that is no number
+    other = sorted(second.subjects(RDF.type, ANDTS.Activity))[0]
+    second.add((other, ANDTS.responsible, URIRef("https://w3id.org/andts/id/law/sfs-2018-2088")))  # no actor
+    method_graph = next(iri for iri in dataset if str(iri).endswith("reference/methods"))
+    method = sorted(dataset[method_graph].subjects(SKOS.prefLabel, None))[0]
+    dataset[method_graph].remove((method, SKOS.prefLabel, None))  # reference data broken too
+    return dataset
+
+
+def keys(report: Report) -> set[tuple]:
+    return {r.key for r in report.results}
+
+
+def test_per_graph_finds_what_whole_finds(broken: dict[URIRef, Graph], monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = validate_dataset(broken, strategy="whole")
+    assert not whole.conforms and len(whole.violations) >= 4  # the four breaks are seen
+    assert len(whole.warnings) > 0
+    per_graph = validate_dataset(broken, strategy="per-graph")
+    monkeypatch.setattr(validation, "PARALLEL_FROM", 2)  # two real programmes are enough to fork for
+    parallel = validate_dataset(broken, processes=2)
+    assert keys(per_graph) == keys(whole)
+    assert keys(parallel) == keys(whole)
+    assert per_graph.conforms is parallel.conforms is False
+    # the reports carry the data the text report reads lines and labels from
+    for report in (per_graph, parallel):
+        assert set(report.context) == set(whole.context)
+        assert validation.as_text(report) == validation.as_text(whole)
