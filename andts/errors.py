@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class AndtsError(Exception):
     """An error a user can act on. Its message is shown as is; no stack trace."""
@@ -9,10 +11,22 @@ class AndtsError(Exception):
     exit_code = 2
 
 
+#: Characters a message must not carry raw: control characters (a terminal runs ESC sequences), bidi
+#: controls (they reorder the text shown around them), line and paragraph separators.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufeff]")
+
+
+def printable(text: str) -> str:
+    """`text` with unsafe characters written as escapes (\\x1b, \\u202e): messages quote source text,
+    and the CLI prints them on a terminal and the server in pages."""
+    return _UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
 class SourceError(AndtsError):
     """A source document cannot be read as what it claims to be. Names the file and line."""
 
     def __init__(self, file: str, line: int | None, message: str) -> None:
+        message = printable(message)
         self.file, self.line, self.reason = file, line, message
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")

@@ -76,7 +76,8 @@ class SourceInfo:
         return self.meta["document"]["municipality"]
 
     def read_lines(self) -> list[str]:
-        """The document's lines (index 0 = line 1). Strict UTF-8: a wrong encoding is an error with its line."""
+        """The document's lines (index 0 = line 1). Strict UTF-8 (with or without a byte-order mark): a
+        wrong encoding is an error with its line."""
         try:
             data = self.path.read_bytes()
         except OSError as exc:
@@ -86,6 +87,8 @@ class SourceInfo:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise SourceError(str(self.path), line, f"not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})") from exc
+        # a UTF-8 byte-order mark (spreadsheet programs write one) is an encoding signature, not text
+        content = content.removeprefix("\ufeff")
         if "\x00" in content:
             line = content[: content.index("\x00")].count("\n") + 1
             raise SourceError(str(self.path), line, "contains a NUL byte: not a text document")

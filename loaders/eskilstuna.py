@@ -46,6 +46,7 @@ Decisions (each also stated where it is reported):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -631,18 +632,20 @@ class _Loader:
         matches, leftovers = self.reg.actors.split(cell)
         if not matches:
             raise self.error(line, f"the Ansvarig cell {raw.strip()!r} names no known actor")
-        for m in matches:
-            if m.is_misspelling:
-                name = self.reg.label(m.iri)
-                self.b.finding(iri, line, "misspelt-name", m.text,
-                               f"'{m.text}' is a misspelling of the actor name '{name}'; linked to {name}.", suggestion=name)
-        for rest in leftovers:
+        # one finding per distinct name: a cell repeating a name thousands of times (a runaway paste) would
+        # otherwise give thousands of identical findings
+        for m in {(m.text, m.iri): m for m in matches if m.is_misspelling}.values():
+            name = self.reg.label(m.iri)
+            self.b.finding(iri, line, "misspelt-name", m.text,
+                           f"'{m.text}' is a misspelling of the actor name '{name}'; linked to {name}.", suggestion=name)
+        for rest, times in Counter(leftovers).items():
+            again = f" (named {times} times)" if times > 1 else ""
             if _ABBREVIATION.match(rest) and sum(c.isupper() for c in rest) >= 2:
                 self.b.finding(iri, line, "unknown-abbreviation", rest,
-                               f"'{rest}' in the Ansvarig cell is no actor the registry knows; kept in the text only.")
+                               f"'{rest}' in the Ansvarig cell{again} is no actor the registry knows; kept in the text only.")
             else:
                 self.b.finding(iri, line, "misspelt-name", rest,
-                               f"'{rest}' in the Ansvarig cell matches no actor of the registry (a wrong or misspelt name?); kept in the text only.")
+                               f"'{rest}' in the Ansvarig cell{again} matches no actor of the registry (a wrong or misspelt name?); kept in the text only.")
         # one link per actor, in the order named
         unique: dict[URIRef, Match] = {}
         for m in matches:

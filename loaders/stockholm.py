@@ -23,6 +23,7 @@ and the reference graph, and returns a LoadResult.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -288,17 +289,33 @@ class Responsible:
         return out
 
 
+#: The role phrases of an Utförare cell. Each is found by a plain search and the cell is cut around it:
+#: one lazy pattern over the whole cell ("(?P<a>.*?),?\s*(?P<b>[^,]+?)\s+har tillsynsansvar") backtracks
+#: quadratically, and a runaway cell of 16 000 characters took 16 s (found by tests/loaders/test_mutation.py).
+_INITIATED = re.compile(r"\s*Initieras av\s+", re.I)
+_COMPRISES = re.compile(r"\s+och omfattar\s+", re.I)
+_COORDINATES = re.compile(r"\s+(?:har\s+)?huvudansvar\S*", re.I)
+_SUPERVISES = re.compile(r"\s+har tillsynsansvar\s*\Z", re.I)
+
+
 def _role_segments(cell: str) -> list[tuple[str | None, str]]:
     """The cell cut into (role, text) by the phrases the document uses for roles."""
-    m = re.fullmatch(r"\s*Initieras av\s+(?P<a>.+?)\s+och omfattar\s+(?P<b>.+?)\s*", cell, re.I | re.S)
-    if m:
-        return [("initiator", m.group("a")), ("participant", m.group("b"))]
-    m = re.fullmatch(r"\s*(?P<a>.+?)\s+(?:har\s+)?huvudansvar\S*(?P<rest>.*)", cell, re.I | re.S)
-    if m:
-        return [("coordinator", m.group("a")), ("vague", m.group("rest"))]
-    m = re.fullmatch(r"\s*(?P<a>.*?),?\s*(?P<b>[^,]+?)\s+har tillsynsansvar\s*", cell, re.I | re.S)
-    if m:
-        return [(None, m.group("a")), ("supervisor", m.group("b"))]
+    lead = len(cell) - len(cell.lstrip())
+    initiated = _INITIATED.match(cell)
+    if initiated:
+        comprises = _COMPRISES.search(cell, initiated.end() + 1)
+        if comprises and cell[comprises.end():].strip():
+            return [("initiator", cell[initiated.end():comprises.start()]),
+                    ("participant", cell[comprises.end():].rstrip())]
+    coordinates = _COORDINATES.search(cell, lead + 1)
+    if coordinates:
+        return [("coordinator", cell[lead:coordinates.start()]), ("vague", cell[coordinates.end():])]
+    supervises = _SUPERVISES.search(cell, lead)
+    if supervises:
+        # the supervisor is the name after the last comma; the names before it are responsible only
+        others, _, supervisor = cell[lead:supervises.start()].rpartition(",")
+        if supervisor.strip():
+            return [(None, others), ("supervisor", supervisor.lstrip())]
     return [(None, cell)]
 
 
@@ -311,7 +328,8 @@ def resolve_responsible(cell: str, actors: Lexicon) -> Responsible:
             out.roles.append((role, m.iri))
             if m.is_misspelling:
                 out.misspelt.append(m)
-        for rest in leftovers:
+        # the cell lists names separated by commas: text between two known names may hold several
+        for rest in (part for leftover in leftovers for part in re.split(r"[,;]", leftover)):
             rest = rest.strip(" ,;/&+()\t.")
             while _CONNECTOR.match(rest):
                 rest = _CONNECTOR.sub("", rest).strip(" ,;/&+()\t.")
@@ -346,8 +364,10 @@ class _Loader:
         lines = self.source.read_lines()
         start = next((i for i, line in enumerate(lines) if "\t" in line), None)
         if start is None:
-            raise _error(self.source, len(lines) or None,
-                         "truncated: the document has no goal table ('Insatsområden mål 1\\tAktivitet\\tUtförare')")
+            # an empty file has no last line to point at: its line 1 is where the text should begin
+            what = "truncated" if any(line.strip() for line in lines) else "empty file"
+            raise _error(self.source, max(len(lines), 1),
+                         f"{what}: the document has no goal table ('Insatsområden mål 1\\tAktivitet\\tUtförare')")
         preamble = read_preamble(self.source, lines, start)
         tables = read_tables(self.source, lines, start, self.national_goals())
         document_and_programme(self.b)
@@ -531,17 +551,21 @@ class _Loader:
                       suggestion=stripped.strip(",; "))
         resp = resolve_responsible(cell, self.registry.actors)
         self.link_actors(subject, resp, activity=activity)
-        for m in resp.misspelt:
+        # one finding per distinct name: a cell repeating a name thousands of times (a runaway paste) would
+        # otherwise copy the whole cell into thousands of findings
+        for m in {(m.text, m.iri): m for m in resp.misspelt}.values():
             b.finding(subject, line, "misspelt-name", cell, f"{m.text!r} is a misspelt or wrong name of "
                       f"{self.registry.label(m.iri)}.", suggestion=self.registry.label(m.iri))
         named = set(resp.actors)
-        for name in resp.unknown:
+        for name, times in Counter(resp.unknown).items():
             suggestion = self.suggest_actor(name, named)
             if _ABBREVIATION.fullmatch(name):
                 message = (f"'{name}' is not a known abbreviation of a Stockholm committee or administration; it is kept "
                            f"in the Utförare text and not linked.")
             else:
                 message = f"'{name}' is not a known actor of the registry; it is kept in the Utförare text and not linked."
+            if times > 1:
+                message += f" The cell names it {times} times."
             if suggestion:
                 message += f" Most likely {suggestion}, one letter off (not verified)."
             b.finding(subject, line, "unknown-abbreviation", cell, message, suggestion=suggestion)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
@@ -21,14 +23,20 @@ from andts.namespaces import ANDTS, ID
 
 COLUMNS = ["goal", "goal_text", "national_goal", "focus_area", "focus_area_text", "activity", "responsible", "coordinator"]
 REQUIRED = ["goal", "focus_area", "activity"]
+#: A focus-area code: "4.1", "S.2", "1.2a", "A-3".
+_NOTATION = re.compile(r"\w+(?:[.\-]\w+)*")
+#: A national goal: "<strategy period>/<goal number>", e.g. "2022-2025/4".
+_NATIONAL = re.compile(r"\d{4}-\d{4}/\d+")
 
 
-def _rows(source: SourceInfo, lines: list[str]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _rows(source: SourceInfo, lines: list[str]
+          ) -> tuple[list[str], list[tuple[int, dict[str, str]]], dict[int, int], list[int]]:
+    """The header, the rows with their first line, the last line of each row (a quoted cell may hold line
+    breaks: a row runs from its first line to the line it ends on), and the lines of rows of empty cells."""
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=source.meta["document"].get("delimiter", ","))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise SourceError(str(source.path), 1, "empty file: the header row is missing") from None
+    header = _record(source, reader)
+    if header is None:
+        raise SourceError(str(source.path), 1, "empty file: the header row is missing")
     header = [h.strip() for h in header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -36,17 +44,35 @@ def _rows(source: SourceInfo, lines: list[str]) -> tuple[list[str], list[tuple[i
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
         raise SourceError(str(source.path), 1, f"unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
-    rows = []
-    for values in reader:
-        line = reader.line_num
+    rows, ends, empty = [], {}, []
+    while True:
+        first = reader.line_num + 1
+        values = _record(source, reader)
+        if values is None:
+            break
         if not any(v.strip() for v in values):
+            empty.extend(range(first, reader.line_num + 1))  # a row of empty cells (",,,"): layout only
             continue
         if len(values) != len(header):
-            raise SourceError(str(source.path), line, f"{len(values)} cells where the header has {len(header)}")
-        rows.append((line, dict(zip(header, values))))
+            raise SourceError(str(source.path), first, f"{len(values)} cells where the header has {len(header)}"
+                              + (f" (the row runs to line {reader.line_num}: a quote opened and not closed?)"
+                                 if reader.line_num > first else ""))
+        rows.append((first, dict(zip(header, values))))
+        ends[first] = reader.line_num
     if not rows:
         raise SourceError(str(source.path), 1, "no activity rows after the header")
-    return header, rows
+    return header, rows, ends, empty
+
+
+def _record(source: SourceInfo, reader: Iterator[list[str]]) -> list[str] | None:
+    """The next CSV record, or None at the end. The csv module's own errors (a carriage return inside an
+    unquoted cell, a cell beyond its size limit) become a SourceError naming the line the reader stopped at."""
+    try:
+        return next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as exc:
+        raise SourceError(str(source.path), max(reader.line_num, 1), f"not a CSV row: {exc}") from None
 
 
 def _template_actors(source: SourceInfo, b: ProgrammeBuilder) -> list[tuple[str, URIRef, str]]:
@@ -100,10 +126,12 @@ def _municipality(source: SourceInfo, reference: Graph, b: ProgrammeBuilder) -> 
 
 def load(source: SourceInfo, reference: Graph) -> LoadResult:
     lines = source.read_lines()
-    header, rows = _rows(source, lines)
+    header, rows, ends, empty = _rows(source, lines)
     b = ProgrammeBuilder(source, reference)
     document_and_programme(b)
     b.cover(1, source.document)
+    for n in empty:  # rows of empty cells, as a spreadsheet exports them: no content, part of the document
+        b.cover(n, source.document)
     _municipality(source, reference, b)
     registry = Registry(reference, source.municipality)
     own = _template_actors(source, b)
@@ -125,6 +153,11 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
             raise SourceError(str(source.path), line, "the first row names no goal")
         if get("focus_area"):
             notation = get("focus_area")
+            if not _NOTATION.fullmatch(notation):
+                # the code becomes a segment of the focus area's IRI: a space or '<' would make an IRI the
+                # store refuses (found by tests/loaders/test_mutation.py), so it is refused here, with its line
+                raise SourceError(str(source.path), line, f"focus area {notation!r} is not a code such as '4.1' or "
+                                                          f"'S.2' (letters and digits separated by '.' or '-')")
             if notation in focus_areas and focus_areas[notation] != focus_iri:
                 raise SourceError(str(source.path), line, f"focus area {notation} appears twice, apart")
             focus_iri = focus_areas.get(notation)
@@ -138,7 +171,8 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
                     b.add(focus_iri, DCTERMS.description, Literal(clean(label), lang="sv"))
         if focus_iri is None:
             raise SourceError(str(source.path), line, "the first row names no focus area")
-        b.cover(line, focus_iri)
+        for n in range(line, ends[line] + 1):  # every line of a row with line breaks in a quoted cell
+            b.cover(n, focus_iri)
         text = get("activity")
         if not text:
             b.finding(focus_iri, line, "empty-cell", ",".join(row.get(c, "") for c in header),
@@ -169,8 +203,10 @@ def _goal(b: ProgrammeBuilder, source: SourceInfo, reference: Graph, notation: s
     if text:
         b.describe(iri, text, line)
     if national:
-        ng = ID[f"national-strategy/{national.replace('/', '/goal/')}"]
-        if (ng, RDF.type, ANDTS.NationalGoal) not in reference:
+        # the cell is checked for its form before it becomes part of an IRI (a stray '<' or space would
+        # make rdflib warn about an invalid IRI first)
+        ng = ID[f"national-strategy/{national.replace('/', '/goal/')}"] if _NATIONAL.fullmatch(national) else None
+        if ng is None or (ng, RDF.type, ANDTS.NationalGoal) not in reference:
             raise SourceError(str(source.path), line, f"no national goal {national!r} (write e.g. 2022-2025/1)")
         b.add(iri, ANDTS.nationalGoal, ng)
     return iri

@@ -7,6 +7,7 @@ loader); each constant says how it was counted.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from pathlib import Path
@@ -481,3 +482,19 @@ def test_leftover_in_an_ansvarig_cell_is_a_finding_not_a_guess():
     assert g.value(f, ANDTS.about) == act
     assert g.value(f, ANDTS.sourceText) == Literal("MRF")
     assert g.value(f, ANDTS.sourceLine).toPython() == 98
+
+
+def test_a_leftover_repeated_in_a_cell_is_reported_once(tmp_path):
+    """Found by test_mutation.py: a runaway Ansvarig cell repeating an unknown name between known ones
+    gave one finding per repetition. Now one finding says how often."""
+    source = SourceInfo.read(FIXTURES / "leftover-actor.toml")
+    lines = source.path.read_text(encoding="utf-8").split("\n")
+    assert lines[97].endswith("\tMiljö- och räddningstjänstnämnden MRF")
+    lines[97] += " Socialnämnden MRF" * 300
+    (tmp_path / source.path.name).write_text("\n".join(lines), encoding="utf-8")
+    g = eskilstuna.load(dataclasses.replace(source, path=tmp_path / source.path.name), reference_graph()).graph
+    [f] = findings(g, "unknown-abbreviation")
+    assert g.value(f, ANDTS.sourceText) == Literal("MRF")
+    assert "(named 301 times)" in str(g.value(f, DCTERMS.description))
+    assert set(g.objects(P("focus-area/1.1/activity/1"), ANDTS.responsible)) == {
+        actor("miljo-och-raddningstjanstnamnden"), actor("socialnamnden")}

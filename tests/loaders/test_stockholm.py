@@ -3,6 +3,7 @@ clear errors for malformed copies of the document (fixtures/stockholm/)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -450,6 +451,37 @@ def test_every_entity_has_one_swedish_name(g):
     ("ends-before-activity", 23, "before any activity"),
     ("no-goal-table", 18, "no goal table"),
     ("latin1", 9, "not UTF-8"),
+    ("empty", 1, "empty file"),  # found by test_mutation.py: the error named no line
 ])
 def test_malformed_document_is_a_clear_error(source_error, name: str, line: int, words: str):
     source_error(stockholm.load, FIXTURES / f"{name}.toml", line, words)
+
+
+def test_role_phrases_in_a_runaway_cell_take_linear_time():
+    """Found by test_mutation.py: the pattern for "X, Y har tillsynsansvar" backtracked quadratically (a
+    cell of 16 000 characters took 16 s). The roles of a 200 000-character cell are read at once, and
+    read as before."""
+    registry = stockholm.Registry(reference_graph(), ID["municipality/stockholm"])
+    cell = "SoN, " * 40_000 + "MHN har tillsynsansvar"
+    resp = stockholm.resolve_responsible(cell, registry.actors)  # ~0.5 s; minutes before the fix
+    assert (("supervisor", MHN) in resp.roles) and ((None, SON) in resp.roles)
+    assert {role for role, _ in resp.roles} == {None, "supervisor"}
+    assert stockholm._role_segments("SdN (och polis) huvudansvar kallar övriga") == [
+        ("coordinator", "SdN (och polis)"), ("vague", " kallar övriga")]
+    assert stockholm._role_segments("Initieras av SdN och omfattar TK, SoN") == [
+        ("initiator", "SdN"), ("participant", "TK, SoN")]
+    assert stockholm._role_segments("SoN, SdN") == [(None, "SoN, SdN")]
+
+
+def test_a_name_repeated_in_a_cell_is_reported_once(tmp_path):
+    """Found by test_mutation.py: an unknown name repeated through a runaway cell gave one finding per
+    repetition, each copying the whole cell (20 000 findings of 200 kB). Now one finding says how often."""
+    source = SourceInfo.read(paths.SOURCES_DIR / "stockholm-andts-2023-2026.toml")
+    lines = source.path.read_text(encoding="utf-8").split("\n")
+    assert lines[28].endswith("\tSnN, SdN, UtbN")  # 1.2b, the document's own unknown abbreviation
+    lines[28] += ", SnN" * 500
+    (tmp_path / source.path.name).write_text("\n".join(lines), encoding="utf-8")
+    g = stockholm.load(dataclasses.replace(source, path=tmp_path / source.path.name), reference_graph()).graph
+    unknown = findings(g, "unknown-abbreviation", about=act("1.2", 2))
+    assert len(unknown) == 1
+    assert "The cell names it 501 times." in str(g.value(unknown[0], DCTERMS.description))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF, XSD
 
 from andts import paths
 from andts.loaders import template
@@ -102,6 +102,27 @@ def test_example_gives_the_stockholm_actors():
     ("unknown-national-goal", 2, "no national goal"),
     ("header-only", 1, "no activity rows"),
     ("latin1", 2, "not UTF-8"),
+    # found by test_mutation.py: these crashed (csv.Error), gave an IRI the store refuses, or named the
+    # last line of a row that a stray quote had run on over the lines after it
+    ("carriage-return", 3, "not a CSV row: new-line character seen in unquoted field"),
+    ("focus-area-code", 3, "focus area '1 <b>2</b>' is not a code"),
+    ("unclosed-quote", 3, "the row runs to line 4: a quote opened and not closed?"),
 ])
 def test_malformed_sheet_is_a_clear_error(source_error, name: str, line: int, words: str):
     source_error(template.load, FIXTURES / f"{name}.toml", line, words)
+
+
+def test_a_sheet_as_spreadsheet_programs_save_it():
+    """A byte-order mark, CRLF line ends, a quoted cell holding a line break and a row of empty cells
+    (found by test_mutation.py: the BOM made the header unknown, and the cell's first line was uncovered)."""
+    source = SourceInfo.read(FIXTURES / "multiline.toml")
+    result = template.load(source, reference_graph())
+    g = result.graph
+    prog = "https://w3id.org/andts/id/programme/ok-multiline"
+    second = URIRef(prog + "/focus-area/1.1/activity/2")
+    assert g.value(second, ANDTS.sourceLine).toPython() == 3, "a row's line is its first"
+    assert str(g.value(second, DCTERMS.description)) == "Tillsyn av serveringsställen nära skolor prioriteras."
+    assert (URIRef(prog + "/focus-area/1.2/activity/1"), ANDTS.sourceLine, Literal(6, datatype=XSD.integer)) in g
+    assert result.uncovered(source.read_lines()) == []
+    assert set(result.coverage) == {1, 2, 3, 4, 5, 6}
+    assert validate(g).violations == []

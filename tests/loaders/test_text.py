@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from andts.loaders.text import clean, foreign_letters, has_markup, replace_look_alikes, slug, strip_markup
 
+#: sh:pattern of shapes:Entity-labelMarkup and shapes:Entity-descriptionMarkup (shapes/andts-shapes.ttl).
+SHAPES_MARKUP_FREE = r"[^<>*]*(\*[^<>*]+)*\*?"
+
 
 def test_html_list_cell_keeps_its_words():
     raw = '<p>Exempel på samverkans-aktörer:</p> <ul style="list-style-type: none"> • Skola • Förskola'
@@ -47,6 +50,7 @@ def test_clean_is_idempotent_and_markup_free(s: str):
     once = clean(s)
     assert clean(once) == once
     assert not re.search(r"</?[a-zA-Z][^>]*>", once)
+    assert re.fullmatch(SHAPES_MARKUP_FREE, once), "what the shapes accept as a name or a description"
     assert once == once.strip() and "  " not in once
 
 
@@ -57,3 +61,14 @@ def test_markup_around_words_is_removed_and_words_kept(words: list[str]):
         assert has_markup(wrapped)
         assert clean(wrapped) == plain
         assert strip_markup(wrapped).strip() == plain
+
+
+def test_escaped_markup_and_stray_brackets_are_markup():
+    """Found by test_mutation.py: "&lt;b&gt;" reached the graph as "<b>" (a SHACL violation) with no
+    finding; a lone '<' or '**' would have too."""
+    for raw, published in [("a &lt;b&gt;fet&lt;/b&gt; text", "a fet text"), ("barn < 18 år", "barn 18 år"),
+                           ("pil -> mål", "pil - mål"), ("fet** text", "fet text"), ("&#42;&#42;ord", "ord")]:
+        assert has_markup(raw), raw
+        assert clean(raw) == published
+        assert re.fullmatch(SHAPES_MARKUP_FREE, clean(raw))
+    assert not has_markup("Råd &amp; stöd") and clean("Råd &amp; stöd") == "Råd & stöd"
