@@ -593,8 +593,22 @@ def test_health(client: TestClient) -> None:
     assert body["triples"] == 53 and body["status"] == "ok"
     if client.backend == "embedded":
         assert body["build"] == "testbuild0000001" and body["workers"]["size"] == 2
+        assert body["workers"]["alive"] == body["workers"]["ready"] == 2
     else:  # the remote store's identity is a digest of its graphs and their sizes
-        assert body["build"].startswith("remote-") and body["workers"] == {"size": 1, "alive": 1, "busy": 0, "remote": 1}
+        assert body["build"].startswith("remote-")
+        assert body["workers"] == {"size": 1, "alive": 1, "ready": 1, "busy": 0, "remote": 1}
+
+
+def test_ready(client: TestClient) -> None:
+    r = client.get("/ready")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    body = r.json()
+    assert body["ready"] is True and body["triples"] == 53 and body["graphs"] >= 1
+    assert body["serving_since"].endswith("+00:00")
+    if client.backend == "embedded":
+        assert (body["build"], body["created"]) == ("testbuild0000001", "2025-03-01T12:00:00+00:00")
+    else:  # no build time is known of a remote store
+        assert body["build"].startswith("remote-") and body["created"] == ""
 
 
 def test_home_is_a_page_that_links_to_the_endpoint(client: TestClient) -> None:
