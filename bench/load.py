@@ -65,13 +65,15 @@ MAX_BODY = 1_000_000  # likewise max_body_bytes
 # without apostrophes: an HTML page escapes them.
 TIMEOUT_TEXT = "ran longer than"
 BUSY_TEXT = "has been busy for"
+MEMORY_TEXT = "a query worker may use"
 ROWS_TEXT = "the result has more than"
 BODY_TEXT = "larger than this endpoint"
-BODY_OF = {"503 timeout": TIMEOUT_TEXT, "503 busy": BUSY_TEXT, "422": ROWS_TEXT, "413": BODY_TEXT}
+BODY_OF = {"503 timeout": TIMEOUT_TEXT, "503 busy": BUSY_TEXT, "503 memory": MEMORY_TEXT, "422": ROWS_TEXT, "413": BODY_TEXT}
 
 OK = frozenset({"200"})
-REFUSED_BY_SIZE_OR_TIME = frozenset({"422", "503 timeout"})  # whichever limit the query reaches first
-STOPPED = frozenset({"503 timeout"})
+# whichever limit the query reaches first: rows, time, or the worker's memory (--worker-memory)
+REFUSED_BY_SIZE_OR_TIME = frozenset({"422", "503 timeout", "503 memory"})
+STOPPED = frozenset({"503 timeout", "503 memory"})
 
 
 def _sibling(name: str) -> ModuleType:
@@ -119,6 +121,9 @@ class Sample:
     under_load: bool  # a hostile request was in flight when this one was sent
 
 
+DOCUMENTED_503 = ("503 timeout", "503 busy", "503 memory")
+
+
 def outcome_of(status: int, body: str) -> str:
     """The status, and for a 503 which of the documented ones it is (or that it is none of them)."""
     if status != 503:
@@ -128,6 +133,8 @@ def outcome_of(status: int, body: str) -> str:
         return "503 timeout"
     if BUSY_TEXT in text:
         return "503 busy"
+    if MEMORY_TEXT in text:
+        return "503 memory"
     return "503 other"
 
 
@@ -554,7 +561,7 @@ def unexpected(run: LoadRun, phases: Sequence[str]) -> list[Sample]:
 def server_errors(run: LoadRun, phases: Sequence[str]) -> list[Sample]:
     """5xx (or no answer at all) other than the documented 503 timeout / busy."""
     return [s for s in run.samples if s.phase in phases
-            and (s.outcome.startswith(("5", "error")) and s.outcome not in ("503 timeout", "503 busy"))]
+            and (s.outcome.startswith(("5", "error")) and s.outcome not in DOCUMENTED_503)]
 
 
 def percentile(xs: Sequence[float], p: float) -> float:
@@ -588,7 +595,7 @@ def checks(run: LoadRun, rss_limit_mb: float) -> list[Check]:
     def show(xs: list[Sample]) -> str:
         return "; ".join(f"{s.phase}/{s.kind}: {s.outcome} {s.detail[:80]}" for s in xs[:5]) or "none"
     return [
-        Check("no 5xx but the documented 503 timeout / busy (baseline … bomb)", not errs, show(errs)),
+        Check("no 5xx but the documented 503 timeout / busy / memory (baseline … bomb)", not errs, show(errs)),
         Check("every request got an outcome documented for its kind", not bad, show(bad)),
         Check("every kind of request was sent", not missing, ", ".join(missing) or "all"),
         Check("every phase ended within its bound", not run.overran, ", ".join(run.overran) or "all"),

@@ -67,6 +67,10 @@ class Busy(QueryError):
     """Every query worker stayed busy for as long as the time limit."""
 
 
+class MemoryLimit(QueryError):
+    """The query needed more memory than a query worker may use; its worker was stopped."""
+
+
 class WorkerFailed(QueryError):
     """A query worker died or failed in a way that is not the query's fault."""
 
@@ -89,6 +93,7 @@ STATUS: dict[type[BaseException], int] = {
     QueryFailed: 500,
     WorkerFailed: 500,
     QueryTimeout: 503,
+    MemoryLimit: 503,
     Busy: 503,
     StoreError: 503,
 }

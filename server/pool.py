@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from multiprocessing.connection import Connection
 
 from andts.errors import AndtsError, StoreError
 from andts.server import sparql
-from andts.server.errors import Busy, QueryTimeout, WorkerFailed
+from andts.server.errors import Busy, MemoryLimit, QueryTimeout, WorkerFailed
 
 log = logging.getLogger("andts.server.pool")
 
@@ -55,9 +56,9 @@ class WorkerPool:
     """Runs query jobs in `size` worker processes, each query for at most `timeout` seconds."""
 
     def __init__(self, build: sparql.Build, size: int = 2, timeout: float = 5.0, start_timeout: float = 30.0,
-                 in_memory: bool = False) -> None:
+                 in_memory: bool = False, memory_mb: int = 0) -> None:
         self.build, self.size, self.timeout, self.start_timeout = build, size, timeout, start_timeout
-        self.in_memory = in_memory
+        self.in_memory, self.memory_mb = in_memory, memory_mb
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -92,7 +93,7 @@ class WorkerPool:
         with self._lock:
             self._workers.add(w)
         try:
-            w.conn.send((self.build, self.in_memory))
+            w.conn.send((self.build, self.in_memory, self.memory_mb))
         except OSError as exc:
             self._discard(w)
             raise StoreError(f"a query worker failed to start: {exc}") from exc
@@ -187,7 +188,13 @@ class WorkerPool:
         try:
             status, payload = w.conn.recv()
         except (EOFError, OSError):
+            out_of_memory = self.memory_mb > 0 and self._aborted(w)
             self._replace(w)
+            if out_of_memory:
+                raise MemoryLimit(
+                    f"the query needed more than the {self.memory_mb} MB a query worker may use and was stopped; "
+                    "make it more selective (a sort or a join of unrelated patterns can grow without bound)"
+                ) from None
             raise WorkerFailed(
                 "the query worker stopped while running this query (it may have run out of memory)"
             ) from None
@@ -195,6 +202,14 @@ class WorkerPool:
         if status == "ok":
             return payload
         raise payload
+
+    @staticmethod
+    def _aborted(w: _Worker) -> bool:
+        """Whether the worker ended by SIGABRT: what pyoxigraph does when an allocation fails at the limit."""
+        try:
+            return w.process.wait(timeout=2.0) == -signal.SIGABRT
+        except subprocess.TimeoutExpired:
+            return False
 
     def _timed_out(self, w: _Worker) -> NoReturn:
         self._replace(w)

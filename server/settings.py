@@ -29,6 +29,10 @@ class Settings:
     #: the RocksDB store on disk: joins are 10x faster at 290 municipalities, for about 150 MB a worker per
     #: 380,000 triples and 2.5 s more at start-up (bench/results/national.md). False for graphs larger than memory.
     in_memory: bool = True
+    #: Megabytes of address space a query worker may use (RLIMIT_AS): a query that needs more ends its worker
+    #: and gets 503, instead of growing until the time limit stops it (a sort of a cartesian product grew
+    #: 2–3 GB in 5 s, bench/results/load.md). 0: no limit.
+    worker_memory_mb: int = 2048
     #: Seconds a new worker may take to start and open the store.
     worker_start_timeout: float = 30.0
     #: Prefixes offered to serialisers and to the query form (defaults to the project's PREFIXES).
@@ -53,5 +57,7 @@ class Settings:
             raise ValueError("follow_builds cannot be negative")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
+        if self.worker_memory_mb < 0:
+            raise ValueError("worker_memory_mb cannot be negative")
         if self.max_rows < 0 or self.max_body_bytes < 0:
             raise ValueError("max_rows and max_body_bytes cannot be negative")

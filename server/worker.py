@@ -9,6 +9,7 @@ module (not with multiprocessing's spawn) so that the server's own main script i
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import sys
 import threading
@@ -33,7 +34,9 @@ def serve(conn: Connection, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops the workers
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
-        build, in_memory = conn.recv()
+        build, in_memory, memory_mb = conn.recv()
+        if memory_mb > 0:  # an allocation past it fails, and pyoxigraph aborts: the pool answers 503
+            resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
         store = sparql.open_build(build, in_memory)
     except (EOFError, OSError):
         return

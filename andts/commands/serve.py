@@ -38,6 +38,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("cannot be negative")
+    return value
+
+
 def _iri(text: str) -> str:
     try:
         ox.NamedNode(text)
@@ -65,6 +75,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--disk", action="store_true",
                    help="query the build's RocksDB store on disk instead of loading its dump into memory in each "
                         "worker (slower joins; for graphs larger than memory)")
+    p.add_argument("--worker-memory", type=_non_negative_int, default=_DEFAULTS.worker_memory_mb, metavar="MB",
+                   help="address space a query worker may use; a query needing more gets 503 "
+                        f"(default: {_DEFAULTS.worker_memory_mb}; 0: no limit)")
     p.add_argument("--no-access-log", dest="access_log", action="store_false",
                    help="do not write the access log (one JSON line a request on stderr)")
     p.add_argument("--store-url", type=_http_url, default=None, metavar="URL",
@@ -75,7 +88,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(store=paths.store_dir(getattr(args, "store", None)), base_iri=args.base_iri,
                     query_timeout=args.timeout, workers=args.workers, store_url=args.store_url,
-                    in_memory=not args.disk)
+                    in_memory=not args.disk, worker_memory_mb=args.worker_memory)
 
 
 def _check_opens(build: Build) -> None:

@@ -102,15 +102,16 @@ def test_memory_stays_below_a_generous_bound(run: load.LoadRun) -> None:
     assert run.processes["load"] >= 1 + run.config.workers  # the server and its workers were measured
 
 
-def test_the_memory_bomb_is_stopped_at_the_time_limit(run: load.LoadRun) -> None:
+def test_the_memory_bomb_is_stopped_at_the_memory_limit(run: load.LoadRun) -> None:
+    # a sort of a cartesian product grows by hundreds of MB a second: the worker's memory limit
+    # (--worker-memory, 2048 MB) stops it before the time limit would
     bombs = samples(run, ["bomb"])
     assert len(bombs) == run.config.bomb_clients
-    assert all(s.outcome == "503 timeout" for s in bombs), describe(bombs)
+    assert all(s.outcome == "503 memory" for s in bombs), describe(bombs)
 
 
 def test_queries_that_overflow_the_parser_are_refused_not_a_crashed_worker(run: load.LoadRun) -> None:
-    # deep nesting, long chains of + or /: the server stays up either way (the worker is replaced: see the
-    # health test), but each such request costs a worker and gets 500; a 400 (or an answer) is wanted
+    # deep nesting, long chains of + or /: refused from the text (QueryTooComplex) before any worker parses
     crashes = samples(run, ["crash"])
     assert crashes
-    assert all(s.outcome in ("400", "200") for s in crashes), describe(crashes)
+    assert all(s.outcome == "400" for s in crashes), describe(crashes)

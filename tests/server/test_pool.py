@@ -15,7 +15,7 @@ import pytest
 
 from andts.errors import StoreError
 from andts.server import sparql
-from andts.server.errors import Busy, MalformedQuery, QueryTimeout, WorkerFailed
+from andts.server.errors import Busy, MalformedQuery, MemoryLimit, QueryTimeout, WorkerFailed
 from andts.server.pool import WorkerPool
 
 
@@ -177,3 +177,16 @@ def test_a_query_right_after_an_idle_worker_is_killed_is_answered(store_path: Pa
             except WorkerFailed as exc:
                 failures.append(exc)
         assert failures == []
+
+
+def test_a_query_past_the_memory_limit_gets_503_and_its_worker_is_replaced(store_path: Path) -> None:
+    """A sort of a cartesian product grows by hundreds of MB a second; with a limit it ends its worker (the
+    allocation fails and pyoxigraph aborts) long before the time limit, as MemoryLimit, not a 500."""
+    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=60, memory_mb=700, in_memory=True) as pool:
+        (victim,) = pool.pids()
+        with pytest.raises(MemoryLimit, match="more than the 700 MB a query worker may use"):  # not QueryTimeout
+            pool.run(sparql.Job(query="SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } "
+                                      "ORDER BY ?f ?c ?i ?l LIMIT 1", max_rows=10))
+        _wait_until_full(pool)
+        assert pool.pids() != [victim] and pool.health()["restarts"] == 1
+        assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
