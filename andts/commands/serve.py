@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -28,24 +29,19 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        return value
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("cannot be negative")
-    return value
+    return parse
 
 
 def _iri(text: str) -> str:
@@ -70,12 +66,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"base IRI that relative IRIs in queries resolve against (default: {_DEFAULTS.base_iri})")
     p.add_argument("--timeout", type=_positive_float, default=_DEFAULTS.query_timeout, metavar="SECONDS",
                    help=f"stop a query after this many seconds and answer 503 (default: {_DEFAULTS.query_timeout:g})")
-    p.add_argument("--workers", type=_positive_int, default=_DEFAULTS.workers, metavar="N",
+    p.add_argument("--workers", type=_whole_number(1), default=_DEFAULTS.workers, metavar="N",
                    help=f"query worker processes, i.e. queries run at once (default: {_DEFAULTS.workers})")
     p.add_argument("--disk", action="store_true",
                    help="query the build's RocksDB store on disk instead of loading its dump into memory in each "
                         "worker (slower joins; for graphs larger than memory)")
-    p.add_argument("--worker-memory", type=_non_negative_int, default=_DEFAULTS.worker_memory_mb, metavar="MB",
+    p.add_argument("--worker-memory", type=_whole_number(0), default=_DEFAULTS.worker_memory_mb, metavar="MB",
                    help="address space a query worker may use; a query needing more gets 503 "
                         f"(default: {_DEFAULTS.worker_memory_mb}; 0: no limit)")
     p.add_argument("--no-access-log", dest="access_log", action="store_false",

@@ -36,15 +36,18 @@ def test_defaults_are_the_settings_defaults() -> None:
 
 def test_options_reach_the_settings(tmp_path: Path) -> None:
     args = parser().parse_args(["--store", str(tmp_path), "--base-iri", "http://example.org/kg/",
-                                "--timeout", "2.5", "--workers", "3"])
+                                "--timeout", "2.5", "--workers", "3", "--disk", "--worker-memory", "0"])
     s = serve.settings_from(args)
     assert (s.store, s.base_iri, s.query_timeout, s.workers) == (tmp_path, "http://example.org/kg/", 2.5, 3)
+    assert (s.in_memory, s.worker_memory_mb) == (False, 0)
 
 
 @pytest.mark.parametrize("argv", [
     pytest.param(["--timeout", "0"], id="timeout 0"),
     pytest.param(["--timeout", "soon"], id="timeout not a number"),
     pytest.param(["--workers", "0"], id="no workers"),
+    pytest.param(["--worker-memory", "-1"], id="negative worker memory"),
+    pytest.param(["--worker-memory", "lots"], id="worker memory not a number"),
     pytest.param(["--base-iri", "not an iri"], id="base IRI not an IRI"),
     pytest.param(["--port", "http"], id="port not a number"),
 ])
@@ -57,7 +60,8 @@ def test_bad_options_are_refused(argv: list[str], capsys: pytest.CaptureFixture[
 
 def test_help_documents_every_option() -> None:
     text = parser().format_help()
-    for option in ("--host", "--port", "--base-iri", "--timeout", "--workers"):
+    for option in ("--host", "--port", "--base-iri", "--timeout", "--workers", "--disk", "--worker-memory",
+                   "--no-access-log", "--store-url"):
         assert option in text
 
 
