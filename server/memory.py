@@ -2,7 +2,7 @@
 
 glibc's malloc keeps freed memory for reuse, so a process that once serialised a 100 MB answer stays that
 large: a query worker at 290 municipalities grew from 176 to 326 MB this way, and stayed there.
-`malloc_trim(0)` returns it (2.5 ms), so it is called only after answers of at least LARGE bytes.
+`malloc_trim(0)` returns it (2.5 ms), so it is called only after large answers or long jobs.
 Elsewhere than glibc it does nothing.
 """
 
@@ -11,8 +11,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 
-#: Answers at least this large are followed by a trim.
+#: Answers at least this large, or jobs at least this long, are followed by a trim (a long join frees
+#: its intermediate results though its answer is small).
 LARGE = 4_000_000
+LONG = 0.05
 
 
 def _trimmer():  # noqa: ANN202 - a ctypes function or None
@@ -34,6 +36,6 @@ def give_back() -> bool:
     return True
 
 
-def after_answer(size: int) -> None:
-    if size >= LARGE:
+def after_answer(size: int, seconds: float) -> None:
+    if size >= LARGE or seconds >= LONG:
         give_back()

@@ -53,6 +53,7 @@ def serve(conn: Connection, parent_pid: int) -> None:
             conn.send_bytes(b"")  # taken: from now on a failure is this job's, not a dying worker's
         except (EOFError, OSError):
             return
+        started = time.perf_counter()
         try:
             reply: tuple[str, Any] = ("ok", sparql.execute(store, job))
         except AndtsError as exc:
@@ -63,8 +64,7 @@ def serve(conn: Connection, parent_pid: int) -> None:
             conn.send(reply)
         except (EOFError, OSError):
             return
-        if reply[0] == "ok":
-            memory.after_answer(len(reply[1].body))
+        memory.after_answer(len(reply[1].body) if reply[0] == "ok" else 0, time.perf_counter() - started)
         del reply
 
 
