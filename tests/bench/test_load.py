@@ -102,12 +102,13 @@ def test_memory_stays_below_a_generous_bound(run: load.LoadRun) -> None:
     assert run.processes["load"] >= 1 + run.config.workers  # the server and its workers were measured
 
 
-def test_the_memory_bomb_is_stopped_at_the_memory_limit(run: load.LoadRun) -> None:
+def test_the_memory_bomb_is_stopped_by_a_limit(run: load.LoadRun) -> None:
     # a sort of a cartesian product grows by hundreds of MB a second: the worker's memory limit
-    # (--worker-memory, 2048 MB) stops it before the time limit would
+    # (--worker-memory, 2048 MB) stops it, or the time limit first on a slow or busy machine
+    # (tests/server/test_pool.py holds the memory limit itself, with a time limit it cannot reach)
     bombs = samples(run, ["bomb"])
     assert len(bombs) == run.config.bomb_clients
-    assert all(s.outcome == "503 memory" for s in bombs), describe(bombs)
+    assert all(s.outcome in load.STOPPED for s in bombs), describe(bombs)
 
 
 def test_queries_that_overflow_the_parser_are_refused_not_a_crashed_worker(run: load.LoadRun) -> None:
