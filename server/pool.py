@@ -39,6 +39,7 @@ class _Worker:
     process: subprocess.Popen
     conn: Connection
     ready: bool = False  # it has opened the store and said so
+    running: bool = False  # it has taken a job (acknowledged it) and not yet answered
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -177,6 +178,7 @@ class WorkerPool:
             self._timed_out(w)
         try:
             w.conn.recv_bytes()  # the worker's acknowledgement: it has taken the job
+            w.running = True
         except (EOFError, OSError):
             # a worker killed a moment ago still accepts a job into its socket, and never runs it
             self._replace(w)
@@ -198,6 +200,7 @@ class WorkerPool:
             raise WorkerFailed(
                 "the query worker stopped while running this query (it may have run out of memory)"
             ) from None
+        w.running = False
         self._idle.put(w)
         if status == "ok":
             return payload
@@ -233,6 +236,11 @@ class WorkerPool:
         with self._idle.mutex:
             idle = {w.process.pid for w in self._idle.queue}
         return [pid for pid in self.pids() if pid not in idle]
+
+    def running_pids(self) -> list[int]:
+        """The processes that have taken a query and are running it now."""
+        with self._lock:
+            return sorted(w.process.pid for w in self._workers if w.running and w.process.pid is not None)
 
     def ready(self) -> int:
         """Workers alive and serving (a replacement still starting is alive but not ready)."""

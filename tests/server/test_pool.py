@@ -148,11 +148,10 @@ def test_a_worker_killed_while_running_a_query_is_replaced(store_path: Path) -> 
         t = threading.Thread(target=endless)
         t.start()
         deadline = time.monotonic() + 10
-        while not pool.busy_pids():
+        while not pool.running_pids():  # taken by the worker (a job it never took would be sent to another)
             assert time.monotonic() < deadline, "the query never reached a worker"
             time.sleep(0.01)
-        (busy,) = pool.busy_pids()
-        time.sleep(0.5)  # taken from the idle queue is not yet taken by the worker; a job never taken is resent
+        (busy,) = pool.running_pids()
         t0 = time.monotonic()
         _kill_and_wait(busy)
         t.join(timeout=10)
