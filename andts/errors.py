@@ -31,6 +31,10 @@ class SourceError(AndtsError):
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple:
+        # a loader in a forked build process raises it; it reaches the build's process pickled
+        return (type(self), (self.file, self.line, self.reason))
+
 
 class RdfParseError(AndtsError):
     """An RDF file does not parse."""

@@ -326,39 +326,17 @@ def sources(folder: Path, with_real: bool = False) -> list[SourceInfo]:
     return (discover_sources() if with_real else []) + discover_sources(folder)
 
 
-def build_with_progress(store: Path, srcs: list[SourceInfo], every: int = 10):
-    """`andts.build.build` over these sources, printing a line to stderr every `every` loaded and validated
-    programmes (the build itself has no progress hook, so its two per-programme steps, the loader and the
-    SHACL validation of one graph, are wrapped for the duration of the call)."""
+def build_with_progress(store: Path, srcs: list[SourceInfo]):
+    """`andts.build.build` over these sources, its progress lines on stderr with the time since the start."""
     import andts.build as b
 
     start = time.perf_counter()
-    counts = Counter()
-    total = len(srcs)
 
-    def step(name, fn):
-        def wrapped(*args, **kwargs):
-            result = fn(*args, **kwargs)
-            counts[name] += 1
-            if counts[name] % every == 0 or counts[name] == total:
-                print(f"{name} {counts[name]}/{total} ({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
-            return result
-        return wrapped
+    def say(line: str) -> None:
+        print(f"[{time.perf_counter() - start:6.1f} s] {line}", file=sys.stderr, flush=True)
 
-    import andts.validation as v
-
-    patched = [(b, "run_loader", "loaded"), (v, "validate", "validated")]
-    saved = [(module, attr, getattr(module, attr)) for module, attr, _ in patched if hasattr(module, attr)]
-    for module, attr, name in patched:
-        if hasattr(module, attr):
-            setattr(module, attr, step(name, getattr(module, attr)))
-    try:
-        built = b.build(store, sources=srcs)
-    finally:
-        for module, attr, fn in saved:
-            setattr(module, attr, fn)
-    print(f"built {built.info.id}: {built.info.triples} triples ({time.perf_counter() - start:.1f} s)",
-          file=sys.stderr, flush=True)
+    built = b.build(store, sources=srcs, progress=say)
+    say(f"built {built.info.id}: {built.info.triples} triples")
     return built
 
 

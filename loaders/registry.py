@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -50,6 +51,7 @@ def _is_acronym(label: str) -> bool:
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2 and label == label.upper()
 
 
+@lru_cache(maxsize=None)  # every loader run compiles the same labels
 def _compile(label: str, prefix: bool) -> re.Pattern[str]:
     body = re.escape(label).replace(r"\ ", r"\s+")
     end = "" if prefix else r"(?![\w])"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -60,6 +61,8 @@ def clean(text: str) -> str:
 
 def foreign_letters(text: str) -> list[tuple[int, str]]:
     """Positions and characters of non-Latin letters standing inside otherwise Latin words."""
+    if not text or max(text) < _FIRST_GREEK_OR_CYRILLIC:
+        return []  # the usual case, decided in C: naming every character cost a national build 20 s
     found = []
     for m in re.finditer(r"\w+", text):
         word = m.group(0)
@@ -83,6 +86,11 @@ def replace_look_alikes(text: str) -> str:
     return "".join(out)
 
 
+#: No character before U+0370 (the Greek block) is Greek or Cyrillic (tests/loaders/test_text.py checks it).
+_FIRST_GREEK_OR_CYRILLIC = "\u0370"
+
+
+@lru_cache(maxsize=4096)
 def _script(c: str) -> str:
     try:
         return unicodedata.name(c).split(" ", 1)[0]

@@ -5,6 +5,8 @@ programmes with violations put into the programme graphs and into the reference 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -56,3 +58,34 @@ def test_per_graph_finds_what_whole_finds(broken: dict[URIRef, Graph], monkeypat
     for report in (per_graph, parallel):
         assert set(report.context) == set(whole.context)
         assert validation.as_text(report) == validation.as_text(whole)
+
+
+def test_runs_of_several_programmes_find_what_whole_finds(broken: dict[URIRef, Graph],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = validate_dataset(broken, strategy="whole")
+    monkeypatch.setattr(validation, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(validation, "batches", lambda n, processes: [range(0, n)])  # both in one run
+    together = validate_dataset(broken, processes=2)
+    assert keys(together) == keys(whole)
+    assert validation.as_text(together) == validation.as_text(whole)
+
+
+def test_the_indexed_parameter_list_changes_no_result(broken: dict[URIRef, Graph]) -> None:
+    indexed = validate_dataset(broken, strategy="whole")
+    validation.index_constraint_parameters(on=False)
+    try:
+        import pyshacl.shape
+        plain = validate_dataset(broken, strategy="whole")
+        assert type(pyshacl.shape.CONSTRAINT_PARAMS[0]) is list  # pyshacl's own list was used
+    finally:
+        validation.index_constraint_parameters()
+    assert keys(indexed) == keys(plain)
+    assert validation.as_text(indexed) == validation.as_text(plain)
+
+
+@given(n=st.integers(0, 2000), processes=st.integers(1, 64))
+def test_batches_cover_every_programme_once(n: int, processes: int) -> None:
+    runs = validation.batches(n, processes)
+    assert [i for run in runs for i in run] == list(range(n))
+    assert all(1 <= len(run) <= validation.MAX_BATCH for run in runs)
+    assert len(runs) >= min(n, processes)  # every process gets work while there is any
