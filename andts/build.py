@@ -80,9 +80,11 @@ def reference_union(graphs: dict[URIRef, Graph]) -> Graph:
     return reference
 
 
-def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, processes: int = 1) -> list[LoadResult]:
+def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, processes: int = 1,
+             serialized: dict[URIRef, bytes] | None = None) -> list[LoadResult]:
     """Every source through its loader, in order; from PARALLEL_FROM sources on in `processes` forked
-    processes (loaders are pure functions of a source and the reference data)."""
+    processes (loaders are pure functions of a source and the reference data), which also write each graph
+    as N-Quads into `serialized` for the store (converting terms for pyoxigraph is then done in parallel)."""
     started = time.monotonic()
     if processes > 1 and len(sources) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
         global _FORKED
@@ -91,8 +93,10 @@ def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, process
             with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
                 results = pool.map(_load_one, range(len(sources)), chunksize=4)
                 loads = []
-                for load in results:
+                for load, nquads in results:
                     loads.append(load)
+                    if serialized is not None and nquads is not None:
+                        serialized[load.source.graph] = nquads
                     if len(loads) % 10 == 0 or len(loads) == len(sources):
                         say(f"loaded {len(loads)}/{len(sources)} ({time.monotonic() - started:.1f} s)")
         finally:
@@ -109,19 +113,30 @@ def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, process
 _FORKED: tuple[list[SourceInfo], Graph] | None = None
 
 
-def _load_one(i: int) -> LoadResult:
+def _load_one(i: int) -> tuple[LoadResult, bytes | None]:
     assert _FORKED is not None
     sources, reference = _FORKED
-    return run_loader(sources[i], reference)
+    load = run_loader(sources[i], reference)
+    return load, nquads_of(load.graph, load.source.graph)
 
 
-def assemble(sources: list[SourceInfo], progress: Progress | None = None
+def nquads_of(g: Graph, name: URIRef) -> bytes | None:
+    """The graph as N-Quads in graph `name`, as `write` would store it; None when it has blank nodes (their
+    labels depend on the graph's place among all graphs: `write` converts such a graph itself)."""
+    if any(isinstance(t, BNode) for triple in g for t in triple):
+        return None
+    return ox.serialize(_quads(g, ox.NamedNode(str(name)), ""), format=ox.RdfFormat.N_QUADS)
+
+
+def assemble(sources: list[SourceInfo], progress: Progress | None = None,
+             serialized: dict[URIRef, bytes] | None = None
              ) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
-    """Load and validate everything in memory. Raises on a bad source or on violations."""
+    """Load and validate everything in memory. Raises on a bad source or on violations. `serialized`:
+    see load_all."""
     say = progress or (lambda line: None)
     graphs = reference_graphs()
     reference = reference_union(graphs)
-    loads = load_all(sources, reference, say, processes=os.cpu_count() or 1)
+    loads = load_all(sources, reference, say, processes=os.cpu_count() or 1, serialized=serialized)
     slugs = Counter(l.source.slug for l in loads)
     if dupes := [s for s, n in slugs.items() if n > 1]:
         raise SourceError(str(paths.SOURCES_DIR), None, f"two sources claim the programme slug(s) {', '.join(dupes)}")
@@ -145,8 +160,10 @@ def gate(graphs: dict[URIRef, Graph], progress: Progress | None = None) -> Repor
     return report
 
 
-def write(graphs: dict[URIRef, Graph], folder: Path) -> tuple[str, int, dict[str, int]]:
+def write(graphs: dict[URIRef, Graph], folder: Path, serialized: dict[URIRef, bytes] | None = None
+          ) -> tuple[str, int, dict[str, int]]:
     """Write the pyoxigraph store and the dumps; returns the content hash (the build id), triples, per graph.
+    `serialized`: graphs already written as N-Quads (by `nquads_of`), taken as they are.
 
     The quads are gathered in an in-memory store, which writes both dumps; the on-disk store is then
     bulk-loaded once from the sorted N-Quads (one bulk load per graph cost a national build 10 s)."""
@@ -154,7 +171,10 @@ def write(graphs: dict[URIRef, Graph], folder: Path) -> tuple[str, int, dict[str
     counts: dict[str, int] = {}
     for n, iri in enumerate(sorted(graphs, key=str)):
         g = graphs[iri]
-        gathered.extend(_quads(g, ox.NamedNode(str(iri)), f"g{n}"))
+        if serialized and iri in serialized:
+            gathered.load(serialized[iri], format=ox.RdfFormat.N_QUADS)
+        else:
+            gathered.extend(_quads(g, ox.NamedNode(str(iri)), f"g{n}"))
         counts[str(iri)] = len(g)
     lines = sorted(set(gathered.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()))
     nquads = ("\n".join(lines) + "\n").encode("utf-8")
@@ -191,12 +211,13 @@ def _quads(g: Graph, graph: ox.NamedNode, prefix: str) -> Iterator[ox.Quad]:
 def build(store_path: Path, sources: list[SourceInfo] | None = None, progress: Progress | None = None) -> Built:
     """Build and publish. On any error the previously published store is left as it was."""
     sources = discover_sources() if sources is None else sources
-    graphs, loads, warnings, report = assemble(sources, progress)
+    serialized: dict[URIRef, bytes] = {}
+    graphs, loads, warnings, report = assemble(sources, progress, serialized)
     if progress:
         progress("writing the store and the dumps")
     partial = store.new_build_dir(store_path, "build")
     try:
-        build_id, triples, counts = write(graphs, partial)
+        build_id, triples, counts = write(graphs, partial, serialized)
         info = store.BuildInfo(
             id=build_id, created=datetime.now(timezone.utc).isoformat(timespec="seconds"), triples=triples,
             graphs=counts, sources={s.path.name: s.sha256() for s in sources}, version=__version__,

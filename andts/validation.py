@@ -25,6 +25,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Node, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.paths import Path as PropertyPath
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from andts import paths
@@ -373,7 +375,7 @@ def _in_processes(parts: list[Graph], reference: Graph | None, engine: str, proc
     # each run's report carries its own data; the reference data once (what the text report reads)
     reports = []
     for run, (conforms, results, graph) in zip(runs, done):
-        context = parts[run.start] if len(run) == 1 else _union(parts[i] for i in run)
+        context = parts[run.start] if len(run) == 1 else UnionView(parts[i] for i in run)
         reports.append(Report(conforms=conforms, results=results, graph=graph, context=context))
     if reference is not None:
         reports.append(Report(conforms=True, context=reference))
@@ -383,12 +385,28 @@ def _in_processes(parts: list[Graph], reference: Graph | None, engine: str, proc
 _FORKED: tuple[list[Graph], Graph | None, str] | None = None
 
 
-def _union(graphs: Iterable[Graph]) -> Graph:
-    union = Graph()
-    for g in graphs:
-        for t in g:
-            union.add(t)
-    return union
+class UnionView(ReadOnlyGraphAggregate):
+    """Several graphs read as one, without copying them (copying the data of 290 municipalities took 10 s).
+    A pattern with a subject asks only the graphs that have that subject (remembered), so that looking up
+    the label and line of each of 10,000 results does not ask every graph each time."""
+
+    def __init__(self, graphs: Iterable[Graph]) -> None:
+        flat: list[Graph] = []
+        for g in graphs:
+            flat.extend(g.graphs if isinstance(g, UnionView) else [g])
+        super().__init__(flat)
+        self._owners: dict[Node, list[Graph]] = {}
+
+    def triples(self, triple):  # type: ignore[override]
+        s, p, o = triple
+        if s is None or isinstance(p, PropertyPath):
+            yield from super().triples(triple)
+            return
+        owners = self._owners.get(s)
+        if owners is None:
+            owners = self._owners[s] = [g for g in self.graphs if next(g.triples((s, None, None)), None) is not None]
+        for g in owners:
+            yield from g.triples(triple)
 
 
 def _validate_run(run: range) -> tuple[bool, list[Result], Graph]:
@@ -396,7 +414,7 @@ def _validate_run(run: range) -> tuple[bool, list[Result], Graph]:
     keep their ids, so equal results from two runs are merged as one)."""
     assert _FORKED is not None
     parts, reference, engine = _FORKED
-    data = parts[run.start] if len(run) == 1 else _union(parts[i] for i in run)
+    data = parts[run.start] if len(run) == 1 else UnionView(parts[i] for i in run)
     report = validate(data, with_reference=reference is not None, reference=reference, engine=engine)
     return report.conforms, report.results, report.graph
 
@@ -409,10 +427,9 @@ def merge(reports: list[Report]) -> Report:
     graph = Graph()
     top = BNode()
     graph.add((top, RDF.type, SH.ValidationReport))
-    context = Graph()
+    # a view of every report's data, not a copy (copying the data of 290 municipalities took 10 s)
+    context = UnionView(rep.context for rep in reports)
     for rep in reports:
-        for t in rep.context:
-            context.add(t)
         for node in rep.graph.subjects(RDF.type, SH.ValidationResult):
             r = _result(rep.graph, node)
             if r.key in seen:

@@ -112,3 +112,43 @@ def test_store_is_opened_read_only(built):
     s = store.open_store(path)
     with pytest.raises((OSError, RuntimeError), match="read-write|read.only|ReadOnly"):
         s.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))
+
+
+def several() -> list[SourceInfo]:
+    """Both real programmes and the template's example: enough sources to load in processes."""
+    from andts.build import discover_sources
+
+    return [*discover_sources(), example()]
+
+
+def test_processes_build_what_one_process_builds(tmp_path, monkeypatch):
+    import andts.build as b
+    import andts.validation as v
+
+    monkeypatch.setattr(b.os, "cpu_count", lambda: 1)
+    alone = build(tmp_path / "one", sources=several())
+    monkeypatch.setattr(b.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(b, "PARALLEL_FROM", 2)  # loaders forked, graphs serialised by the forked processes
+    monkeypatch.setattr(v, "PARALLEL_FROM", 2)  # validation in runs in forked processes
+    lines: list[str] = []
+    forked = build(tmp_path / "two", sources=several(), progress=lines.append)
+    assert forked.info.id == alone.info.id
+    assert forked.info.warnings == alone.info.warnings
+    assert (store.current_build_dir(tmp_path / "one") / "dump.nq").read_bytes() == \
+        (store.current_build_dir(tmp_path / "two") / "dump.nq").read_bytes()
+    assert f"loaded {len(several())}/{len(several())}" in "\n".join(lines)
+    assert any(line.startswith("validated 3/3 programme graphs") for line in lines)
+
+
+def test_a_bad_source_in_a_forked_loader_is_named(tmp_path, monkeypatch):
+    import andts.build as b
+
+    monkeypatch.setattr(b.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(b, "PARALLEL_FROM", 2)
+    bad = SourceInfo.read(TEMPLATES / "wrong-cells.toml")
+    with pytest.raises(SourceError) as forked:
+        build(tmp_path / "store", sources=[*several(), bad])
+    with pytest.raises(SourceError) as alone:
+        b.run_loader(bad, b.reference_union(b.reference_graphs()))
+    assert str(forked.value) == str(alone.value) and forked.value.line == alone.value.line
+    assert not (tmp_path / "store").exists() or store.current_build_dir(tmp_path / "store") is None

@@ -89,3 +89,17 @@ def test_batches_cover_every_programme_once(n: int, processes: int) -> None:
     assert [i for run in runs for i in run] == list(range(n))
     assert all(1 <= len(run) <= validation.MAX_BATCH for run in runs)
     assert len(runs) >= min(n, processes)  # every process gets work while there is any
+
+
+def test_a_union_view_reads_as_its_graphs_together(broken: dict[URIRef, Graph]) -> None:
+    graphs = [g for g in broken.values() if len(g)]
+    union = Graph()
+    for g in graphs:
+        for t in g:
+            union.add(t)
+    view = validation.UnionView([validation.UnionView(graphs[:2]), *graphs[2:]])  # nested views flatten
+    assert set(view) == set(union)
+    for s in list(union.subjects(unique=True))[:300]:
+        assert set(view.triples((s, None, None))) == set(union.triples((s, None, None)))
+        assert set(view.predicate_objects(s)) == set(union.predicate_objects(s))
+    assert view.value(URIRef("https://w3id.org/andts/id/nothing"), SKOS.prefLabel) is None
