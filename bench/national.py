@@ -225,6 +225,19 @@ def tree(pid: int) -> list[int]:
     return out
 
 
+def rss_by_process(pid: int) -> list[tuple[int, float, float]]:
+    """(pid, RSS, PSS) in MB of each process of the tree, the root first. PSS shares each shared page out
+    among the processes that map it, so its sum is what the tree takes from the machine."""
+    out = []
+    for p in tree(pid):
+        try:
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:])
+            out.append((p, int(fields["Rss"].split()[0]) / 1024, int(fields["Pss"].split()[0]) / 1024))
+        except (OSError, KeyError, ValueError):
+            pass
+    return out
+
+
 def rss_mb(pid: int) -> tuple[float, float, int]:
     """(current RSS, sum of each process's peak RSS) in MB over the process tree, and the number of processes."""
     now = peak = 0

@@ -23,7 +23,7 @@ import httpx
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from national import Server, entity_sample, free_port, rss_mb  # noqa: E402
+from national import Server, entity_sample, free_port, rss_by_process, rss_mb  # noqa: E402
 
 from andts import store as layout  # noqa: E402
 from andts.namespaces import BASE  # noqa: E402
@@ -61,6 +61,7 @@ def main() -> int:
     rows: list[tuple[str, str, str, str, str]] = []
     try:
         idle = rss_mb(server.process.pid)
+        idle_each = rss_by_process(server.process.pid)
         http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
         rng = random.Random(1)
         entity = "/" + rng.choice(iris).removeprefix(BASE)
@@ -84,6 +85,7 @@ def main() -> int:
             rows.append((f"{name} ({args.requests}, p50 / p99)", "200", "", "",
                          f"{statistics.median(xs):.1f} / {xs[int(len(xs) * 0.99) - 1]:.1f}"))
         after = rss_mb(server.process.pid)
+        after_each = rss_by_process(server.process.pid)
     finally:
         server.stop()
     mode = "RocksDB on disk (--disk)" if args.disk else "in memory (default)"
@@ -93,6 +95,10 @@ def main() -> int:
         f"(build {info.id}); store {mode}; 2 workers. Machine: {_machine()}.", "",
         f"Server start-up to /health: {start_s:.1f} s. RSS of the server and its workers: {idle[0]:.0f} MB idle, "
         f"{after[0]:.0f} MB after these requests (peak sum {after[1]:.0f} MB, {after[2]} processes).", "",
+        f"By process, RSS / PSS in MB, idle → after: " + "; ".join(
+            f"{'server' if i == 0 else 'worker'} {a[1]:.0f} / {a[2]:.0f} → {b[1]:.0f} / {b[2]:.0f}"
+            for i, (a, b) in enumerate(zip(idle_each, after_each))) +
+        f" (PSS sum {sum(x[2] for x in after_each):.0f} MB).", "",
         "| page | status | kB | first ms (computed per build) | then ms (median of 3) |",
         "| --- | ---: | ---: | ---: | ---: |",
         *(f"| {' | '.join(r)} |" for r in rows), "",

@@ -154,6 +154,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quality_warnings": ("SHACL-varningar ({n})", "SHACL warnings ({n})"),
     "quality_no_warnings": ("Inga varningar i det här bygget.", "No warnings in this build."),
     "quality_no_findings": ("Inga anmärkningar.", "No findings."),
+    "quality_by_programme": ("Per program", "By programme"),
+    "quality_summary_note": ("Anmärkningar och varningar för {n} program: varje programs lista finns på en egen sida. Varningar om referensdata listas nedan.",
+                             "Findings and warnings of {n} programmes: each programme's list is on a page of its own. Warnings about reference data are listed below."),
+    "quality_findings_col": ("Anmärkningar", "Findings"),
+    "quality_warnings_col": ("Varningar", "Warnings"),
+    "quality_of_programme": ("Programmet", "The programme"),
+    "quality_all": ("alla program", "all programmes"),
     "finding": ("Anmärkning", "Finding"),
     # the kinds of entity counted on the home page, in the plural
     "plural_Programme": ("program", "programmes"),

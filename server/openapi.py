@@ -76,6 +76,8 @@ SORT = _query("sort", _strings(browse.SORTS), "A class's instances sorted by (de
 ORDER = _query("order", _strings(("asc", "desc")), "Ascending (default) or descending.")
 PAGE = _query("page", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
               f"Which page of {browse.PAGE_SIZE} instances (default 1; past the last: the last).")
+PROGRAMME = _query("programme", {"type": "string"}, "The last part of a programme graph's IRI: that programme's "
+                   "findings and warnings only; other values are 400.", example="stockholm-andts-2023-2026")
 RUN = _query("run", {"type": "string"}, "Present: run the query with its defaults (a browser); "
                                         "any other client always gets the results.")
 REFERENCE = _query("reference", _strings(("1", "0", "true", "false")),
@@ -105,7 +107,7 @@ GET_PARAMS: dict[str, list[Json]] = {
     "/queries": [],
     "/queries/{name}": [RUN, FORMAT],
     "/validate": [LANG],
-    "/quality": [LANG],
+    "/quality": [PROGRAMME, LANG],
     "/static/{path}": [],
     "/openapi.json": [],
 }
@@ -232,7 +234,7 @@ RESPONSES: dict[str, dict[int, Sequence[str]]] = {
                             406: TEXT, 422: TEXT, 500: TEXT, 503: TEXT},
     "GET /validate": _PAGE,
     "POST /validate": {200: REPORT, 400: (*TEXT, *PAGE_TYPES), 406: TEXT, 413: TEXT, 415: TEXT, 503: TEXT},
-    "GET /quality": _PAGE,
+    "GET /quality": {**_PAGE, 400: TEXT},
     "GET /static/{path}": {200: ("text/css", "text/javascript", "application/javascript"), 404: JSON},
     "GET /openapi.json": {200: JSON},
 }

@@ -8,7 +8,8 @@
                              application/ld+json, application/rdf+xml; `?reference=0` without the
                              reference data) → the report as Turtle (the SHACL validation report, the
                              default), JSON (`andts validate --format json`) or HTML, by Accept
-    GET  /quality            the served build's findings (andts:Finding) and its SHACL warnings
+    GET  /quality            the served build's findings (andts:Finding) and its SHACL warnings; past
+                             FULL_LIST_LIMIT of them, counts per programme and `?programme=` lists one
 
 The validation is `andts.validation.validate_dataset`, the build's gate: each programme graph with the
 reference data of the build served (read once per build from its dump). It runs pyshacl in this process,
@@ -295,9 +296,22 @@ SELECT ?f ?g ?kind ?about ?line ?description ?text ?suggestion WHERE {{
 }}""")
 
 
+#: Past this many findings and warnings /quality shows counts per programme, each programme's list on its
+#: own page (`?programme=`): at 290 municipalities the one list was 13.6 MB of HTML and took 2 s.
+FULL_LIST_LIMIT = 1000
+
+
+def _documents(engine: sparql.Engine, ns: str) -> dict[str, str]:
+    """Each programme's source document → the programme's graph (a recorded warning names its document)."""
+    rows = reader.select(engine, f"""
+SELECT ?g ?doc WHERE {{ GRAPH ?g {{ ?p a <{ns}Programme> ; <http://www.w3.org/ns/prov#wasDerivedFrom> ?doc }} }}""")
+    return {row["doc"].value: row["g"].value for row in rows}
+
+
 def quality(request: Request) -> Response:
     """The served build's findings, by programme (the named graph) in source order, and its SHACL
-    warnings as `andts build` recorded them, by shape."""
+    warnings as `andts build` recorded them, by shape; past FULL_LIST_LIMIT of them, the counts per
+    programme and the list of one programme (`?programme=` the last part of its graph's IRI) a page."""
     headers = site.validators(request)
     if conditional.not_modified(request, headers):
         return Response(status_code=304, headers=headers)
@@ -308,18 +322,52 @@ def quality(request: Request) -> Response:
     if engine.build.folder is None:  # a remote store: no build.json; validate what it serves, once per build
         warnings = cache.get(engine, "quality-warnings", _served_results)
     programme_of = cache.get(engine, "quality-programmes", lambda e: _programmes(e, ctx.ns))
+    graph_of_document = cache.get(engine, "quality-documents", lambda e: _documents(e, ctx.ns))
+
+    def graph_of(w: dict) -> str:  # "" for what no programme's document holds (the reference data)
+        return graph_of_document.get(w.get("sourceDocument") or "", "")
+
+    key = request.query_params.get("programme")
+    chosen: str | None = None
+    if key is not None:
+        chosen = next((g for g in programme_of if g.rsplit("/", 1)[-1] == key), None)
+        if chosen is None:
+            raise BadRequest("programme must be the last part of a programme graph's IRI, as the links on /quality "
+                             "have them")
+    summary: list[dict[str, object]] | None = None
+    all_findings, all_warnings = len(rows), len(warnings)
+    if chosen is not None:
+        rows = [r for r in rows if r["g"].value == chosen]
+        warnings = [w for w in warnings if graph_of(w) == chosen]
+    elif len(rows) + len(warnings) > FULL_LIST_LIMIT:
+        found: dict[str, int] = {}
+        for r in rows:
+            found[r["g"].value] = found.get(r["g"].value, 0) + 1
+        warned: dict[str, int] = {}
+        for w in warnings:
+            warned[graph_of(w)] = warned.get(graph_of(w), 0) + 1
+        summary = [{"graph": g, "findings": found.get(g, 0), "warnings": warned.get(g, 0),
+                    "href": ctx.page("quality", [("programme", g.rsplit("/", 1)[-1])])}
+                   for g in sorted(set(found) | set(warned) | set(programme_of)) if g]
+        counted_kinds = rows
+        rows = []
+        warnings = [w for w in warnings if not graph_of(w)]  # the reference data's, listed here
     wanted = set(programme_of.values()) | ({v.value for r in rows for k, v in r.items() if k in ("g", "kind", "about") and isinstance(v, ox.NamedNode)}
               | {w["focusNode"] for w in warnings} | {w["sourceDocument"] for w in warnings if w.get("sourceDocument")})
+    if summary is not None:
+        wanted |= {r["kind"].value for r in counted_kinds if "kind" in r}
     name = views.Namer(ctx, views.labels_of(engine, wanted))
     programmes: dict[str, list[dict[str, object]]] = {}
     kinds: dict[str, int] = {}
-    for r in sorted(rows, key=lambda r: (reader.text(r, "g"), reader.integer(r, "line"), reader.text(r, "f"))):
+    for r in (counted_kinds if summary is not None else rows):
         kind = name.link(r["kind"].value) if "kind" in r else None
         if kind is not None:
             kinds[kind.label] = kinds.get(kind.label, 0) + 1
+    for r in sorted(rows, key=lambda r: (reader.text(r, "g"), reader.integer(r, "line"), reader.text(r, "f"))):
         programmes.setdefault(r["g"].value, []).append({
             "link": views.Link(label=ctx.t("finding"), href=ctx.href(r["f"].value), iri=r["f"].value),
-            "kind": kind, "about": name.link(r["about"].value) if "about" in r else None,
+            "kind": name.link(r["kind"].value) if "kind" in r else None,
+            "about": name.link(r["about"].value) if "about" in r else None,
             "line": reader.text(r, "line"), "description": reader.text(r, "description"),
             "text": reader.text(r, "text"), "suggestion": reader.text(r, "suggestion"),
         })
@@ -332,10 +380,16 @@ def quality(request: Request) -> Response:
             "line": w.get("sourceLine"), "path": w.get("path"), "value": w.get("value"),
             "message": (w.get("messages") or {}).get(ctx.lang) or w.get("message", ""),
         })
+    if summary is not None:
+        for item in summary:
+            item["programme"] = name.link(programme_of.get(item["graph"], item["graph"]))
     body = pages._render("quality.html", ctx, build=engine.build.info,
                          programmes=[(name.link(programme_of.get(g, g)), items) for g, items in programmes.items()],
                          kinds=sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
-                         findings=len(rows), warnings=sorted(by_shape.items()), warning_count=len(warnings))
+                         findings=all_findings if chosen is None else len(rows), warnings=sorted(by_shape.items()),
+                         warning_count=all_warnings if chosen is None else len(warnings), summary=summary,
+                         chosen=name.link(programme_of.get(chosen, chosen)) if chosen else None,
+                         all_href=ctx.page("quality"))
     return HTMLResponse(body, headers=headers)
 
 

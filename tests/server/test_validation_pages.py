@@ -221,6 +221,50 @@ def test_quality_lists_the_builds_warnings(project_client, project_store):
     assert goal.select("td")[2].get_text(strip=True) == "22"
 
 
+def _findings_by_graph(store) -> dict[str, set[str]]:
+    """Each programme graph's findings, read off the dump."""
+    out: dict[str, set[str]] = {}
+    for line in (layout.current_build_dir(store) / "dump.nq").read_text(encoding="utf-8").splitlines():
+        if "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/andts/def/Finding>" in line:
+            parts = line.split(" ")
+            out.setdefault(parts[-2].strip("<>"), set()).add(parts[0].strip("<>"))
+    return out
+
+
+def test_many_results_make_quality_a_summary_by_programme(project_client, project_store, monkeypatch):
+    """Past FULL_LIST_LIMIT (as at national size) the page counts per programme and lists each programme's
+    findings and warnings on its own page; together those pages list everything the one page listed."""
+    from andts.server import validation_pages
+
+    full = soup(project_client.get("/quality").text)
+    monkeypatch.setattr(validation_pages, "FULL_LIST_LIMIT", 0)
+    page = soup(project_client.get("/quality").text)
+    assert not page.select("tr.finding-row")
+    by_graph = _findings_by_graph(project_store)
+    rows = page.select("tr.quality-programme")
+    assert len(rows) == len(by_graph) == 2
+    shown_findings, shown_results = set(), page_results(page)  # the reference data's warnings stay here
+    for row in rows:
+        href = row.select_one("td.num a")["href"]
+        assert href.startswith("/quality?programme=")
+        one = soup(project_client.get(href).text)
+        findings = {a["href"] for a in one.select("tr.finding-row td:first-child a")}
+        assert int(row.select("td.num")[0].get_text(strip=True)) == len(findings) > 0
+        assert int(row.select("td.num")[1].get_text(strip=True)) == len(one.select("tr.result"))
+        assert one.select_one("#quality-programme") is not None
+        shown_findings |= findings
+        shown_results |= page_results(one)
+    assert shown_findings == {a["href"] for a in full.select("tr.finding-row td:first-child a")}
+    assert shown_results == page_results(full)
+    # the kinds are counted over every finding, as on the one page
+    assert page.select_one("#finding-kinds").get_text() == full.select_one("#finding-kinds").get_text()
+
+
+def test_quality_of_an_unknown_programme_is_400(project_client):
+    assert project_client.get("/quality?programme=nowhere").status_code == 400
+    assert project_client.get("/quality?programme=").status_code == 400
+
+
 def test_quality_of_a_build_without_warnings(settings):
     """The small fixture store (made without `andts build`) records no warnings: the page says so."""
     with TestClient(create_app(settings)) as c:
