@@ -78,6 +78,8 @@ PAGE = _query("page", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
               f"Which page of {browse.PAGE_SIZE} instances (default 1; past the last: the last).")
 PROGRAMME = _query("programme", {"type": "string"}, "The last part of a programme graph's IRI: that programme's "
                    "findings and warnings only; other values are 400.", example="stockholm-andts-2023-2026")
+SHAPE = _query("shape", {"type": "string"}, "A shape as shapes:Name: its warnings only; a shape without warnings "
+               "in the build is 400.", example="shapes:FocusArea-activity")
 RUN = _query("run", {"type": "string"}, "Present: run the query with its defaults (a browser); "
                                         "any other client always gets the results.")
 REFERENCE = _query("reference", _strings(("1", "0", "true", "false")),
@@ -107,7 +109,7 @@ GET_PARAMS: dict[str, list[Json]] = {
     "/queries": [],
     "/queries/{name}": [RUN, FORMAT],
     "/validate": [LANG],
-    "/quality": [PROGRAMME, LANG],
+    "/quality": [PROGRAMME, SHAPE, LANG],
     "/static/{path}": [],
     "/openapi.json": [],
 }

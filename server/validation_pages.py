@@ -9,7 +9,8 @@
                              reference data) → the report as Turtle (the SHACL validation report, the
                              default), JSON (`andts validate --format json`) or HTML, by Accept
     GET  /quality            the served build's findings (andts:Finding) and its SHACL warnings; past
-                             FULL_LIST_LIMIT of them, counts per programme and `?programme=` lists one
+                             FULL_LIST_LIMIT of them, counts per programme and shape; `?programme=`
+                             lists one programme's, `?shape=` one shape's warnings
 
 The validation is `andts.validation.validate_dataset`, the build's gate: each programme graph with the
 reference data of the build served (read once per build from its dump). It runs pyshacl in this process,
@@ -311,7 +312,8 @@ SELECT ?g ?doc WHERE {{ GRAPH ?g {{ ?p a <{ns}Programme> ; <http://www.w3.org/ns
 def quality(request: Request) -> Response:
     """The served build's findings, by programme (the named graph) in source order, and its SHACL
     warnings as `andts build` recorded them, by shape; past FULL_LIST_LIMIT of them, the counts per
-    programme and the list of one programme (`?programme=` the last part of its graph's IRI) a page."""
+    programme and per shape, and the list of one programme (`?programme=` the last part of its graph's IRI)
+    or of one shape's warnings (`?shape=shapes:Name`) a page."""
     headers = site.validators(request)
     if conditional.not_modified(request, headers):
         return Response(status_code=304, headers=headers)
@@ -327,8 +329,14 @@ def quality(request: Request) -> Response:
     def graph_of(w: dict) -> str:  # "" for what no programme's document holds (the reference data)
         return graph_of_document.get(w.get("sourceDocument") or "", "")
 
-    key = request.query_params.get("programme")
+    key, shape_key = request.query_params.get("programme"), request.query_params.get("shape")
     chosen: str | None = None
+    shape_counts: list[dict[str, object]] | None = None
+    if shape_key is not None:
+        warnings = [w for w in warnings if validation.short(URIRef(w["sourceShape"])) == shape_key]
+        if not warnings:
+            raise BadRequest("shape must be a shape with warnings in this build (shapes:Name), as the links on "
+                             "/quality have them")
     if key is not None:
         chosen = next((g for g in programme_of if g.rsplit("/", 1)[-1] == key), None)
         if chosen is None:
@@ -339,6 +347,8 @@ def quality(request: Request) -> Response:
     if chosen is not None:
         rows = [r for r in rows if r["g"].value == chosen]
         warnings = [w for w in warnings if graph_of(w) == chosen]
+    elif shape_key is not None:
+        rows = []  # that shape's warnings only
     elif len(rows) + len(warnings) > FULL_LIST_LIMIT:
         found: dict[str, int] = {}
         for r in rows:
@@ -351,7 +361,13 @@ def quality(request: Request) -> Response:
                    for g in sorted(set(found) | set(warned) | set(programme_of)) if g]
         counted_kinds = rows
         rows = []
-        warnings = [w for w in warnings if not graph_of(w)]  # the reference data's, listed here
+        per_shape: dict[tuple[str, str], int] = {}
+        for w in warnings:
+            group = (w["severity"], validation.short(URIRef(w["sourceShape"])))
+            per_shape[group] = per_shape.get(group, 0) + 1
+        shape_counts = [{"severity": severity, "shape": shape, "n": n, "href": ctx.page("quality", [("shape", shape)])}
+                        for (severity, shape), n in sorted(per_shape.items())]
+        warnings = []
     wanted = set(programme_of.values()) | ({v.value for r in rows for k, v in r.items() if k in ("g", "kind", "about") and isinstance(v, ox.NamedNode)}
               | {w["focusNode"] for w in warnings} | {w["sourceDocument"] for w in warnings if w.get("sourceDocument")})
     if summary is not None:
@@ -389,6 +405,7 @@ def quality(request: Request) -> Response:
                          findings=all_findings if chosen is None else len(rows), warnings=sorted(by_shape.items()),
                          warning_count=all_warnings if chosen is None else len(warnings), summary=summary,
                          chosen=name.link(programme_of.get(chosen, chosen)) if chosen else None,
+                         shape_counts=shape_counts, chosen_shape=shape_key,
                          all_href=ctx.page("quality"))
     return HTMLResponse(body, headers=headers)
 

@@ -81,7 +81,7 @@ QUERY_PARAMS = {
     "GET /ready": set(),
     "GET /dumps/dataset.nq": set(),
     "POST /validate": {"reference", "lang"},
-    "GET /quality": {"lang", "programme"},
+    "GET /quality": {"lang", "programme", "shape"},
 }
 
 
