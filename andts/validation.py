@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.paths import Path as PropertyPath
@@ -220,6 +219,9 @@ def reference_graph() -> Graph:
 # --- validating -------------------------------------------------------------------------------------
 
 
+_INDEXED: list[bool] = []  # whether index_constraint_parameters has run (once, at the first validation)
+
+
 class _ParameterList(list):
     """pyshacl's list of constraint parameters with a set's membership test. pyshacl asks `p in list` for
     every predicate of a shape each time it validates a focus node against it: a third of its time on our
@@ -242,7 +244,9 @@ class _ParameterList(list):
 
 
 def index_constraint_parameters(on: bool = True) -> None:
-    """Give pyshacl the indexed parameter list (what pyshacl.shape caches on first use), or take it back."""
+    """Give pyshacl the indexed parameter list (what pyshacl.shape caches on first use), or take it back.
+    Done at the first validation: pyshacl is imported then, not with this module (the server saves 20 MB
+    until someone validates)."""
     import pyshacl.shape
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 
@@ -251,8 +255,6 @@ def index_constraint_parameters(on: bool = True) -> None:
     elif hasattr(pyshacl.shape, "CONSTRAINT_PARAMS"):
         del pyshacl.shape.CONSTRAINT_PARAMS
 
-
-index_constraint_parameters()
 
 
 
@@ -272,7 +274,11 @@ def validate(data: Graph, *, with_reference: bool = True, extra: Iterable[Graph]
     if engine == "turbo":
         from pyshacl_turbo import validate as run  # optional: only the bench uses it
     elif engine == "pyshacl":
-        run = shacl_validate
+        from pyshacl import validate as run
+
+        if not _INDEXED:
+            _INDEXED.append(True)
+            index_constraint_parameters()
     else:
         raise ValueError(f"unknown SHACL engine {engine!r} (known: {', '.join(ENGINES)})")
     conforms, report_graph, _text = run(

@@ -20,3 +20,12 @@ def test_after_answer_trims_only_after_large_answers_or_long_jobs(monkeypatch: p
     memory.after_answer(memory.LARGE, 0.001)
     memory.after_answer(100, memory.LONG)
     assert calls == [1, 1]
+
+
+def test_the_server_imports_pyshacl_only_to_validate() -> None:
+    """pyshacl is 20 MB of the server process: imported by the first validation, not at start-up."""
+    import subprocess
+    import sys
+
+    code = "import sys, andts.server.app; print('pyshacl' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
