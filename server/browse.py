@@ -11,9 +11,11 @@ framework here.
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -165,9 +167,43 @@ class Hit:
     snippet: Snippet
 
 
-@dataclass
 class SearchIndex:
-    entries: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, property, text, folded)
+    """Every searched text of the build, compact: the texts, their folded forms and the subjects each as one
+    UTF-8 string with offsets (the folded ones searched with bytes.find: a UTF-8 match is a match of whole
+    characters), so that the index is a few large objects. As one tuple of strings per text (86,000 texts
+    at 290 municipalities) it held 40 MB of the server process, and more in the gaps they left."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, str]] = ()) -> None:
+        """`entries`: (subject, property, text), in the order ties are broken in."""
+        subject_index: dict[str, int] = {}
+        prop_index = {p: i for i, p in enumerate(SEARCHED)}
+        self.props: list[str] = list(SEARCHED)
+        subjects, texts, folded = _Blob(), _Blob(), _Blob()
+        self.subject_of = array("I")
+        self.prop_of = array("B")
+        for subject, prop, text in entries:
+            if subject not in subject_index:
+                subject_index[subject] = len(subject_index)
+                subjects.add(subject)
+            if prop not in prop_index:
+                prop_index[prop] = len(self.props)
+                self.props.append(prop)
+            self.subject_of.append(subject_index[subject])
+            self.prop_of.append(prop_index[prop])
+            texts.add(text)
+            folded.add(fold(text) + "\n")  # words hold no space or line break: no match runs into the next text
+        self._subjects, self._texts, self._folded = subjects.done(), texts.done(), folded.done()
+
+    def __len__(self) -> int:
+        return len(self.subject_of)
+
+    @property
+    def subjects(self) -> list[str]:
+        return [self._subjects.get(i) for i in range(len(self._subjects))]
+
+    def entry(self, i: int) -> tuple[str, str, str]:
+        """(subject, property, text) of entry `i`."""
+        return self._subjects.get(self.subject_of[i]), self.props[self.prop_of[i]], self._texts.get(i)
 
     @classmethod
     def load(cls, engine: sparql.Engine) -> SearchIndex:
@@ -178,7 +214,18 @@ class SearchIndex:
             rows = reader.select(engine, f"SELECT ?s ?text WHERE {{ ?s <{p}> ?text FILTER(isIRI(?s) && isLiteral(?text)) }}",
                                  max_rows=reader.WHOLE_READ_ROWS)
             found.extend((r["s"].value, p, r["text"].value) for r in rows)
-        return cls(entries=[(s, p, text, fold(text)) for s, p, text in sorted(set(found))])
+        return cls(sorted(set(found)))
+
+    def _containing(self, word: str) -> set[int]:
+        """The entries whose folded text contains `word`."""
+        out: set[int] = set()
+        folded, starts, needle = self._folded.data, self._folded.starts, word.encode("utf-8", "surrogatepass")
+        i = folded.find(needle)
+        while i != -1:
+            entry = bisect_right(starts, i) - 1
+            out.add(entry)
+            i = folded.find(needle, starts[entry + 1])
+        return out
 
     def search(self, query: str, limit: int = 100) -> tuple[list[Hit], int]:
         """Entities whose texts contain every word of `query` (folded); names count more than texts, and
@@ -186,16 +233,18 @@ class SearchIndex:
         words = [w for w in fold(query).split() if w]
         if not words:
             return [], 0
+        containing = {w: self._containing(w) for w in dict.fromkeys(words)}
         found: dict[str, set[str]] = defaultdict(set)  # subject → the words found in its texts
         score: dict[str, int] = defaultdict(int)
         best: dict[str, tuple[int, str, str]] = {}
         whole = " ".join(words)
-        for subject, prop, text, folded in self.entries:
-            here = [w for w in words if w in folded]
-            if not here:
-                continue
+        for entry in sorted(set().union(*containing.values())):
+            here = [w for w in words if entry in containing[w]]
+            subject, prop, text = self.entry(entry)
             found[subject].update(here)
-            weight = (3 if prop in NAMES else 1) * len(here) + (10 if prop in NAMES and folded.strip() == whole else 0)
+            name = prop in NAMES
+            exact = name and self._folded.get(entry)[:-1].strip() == whole
+            weight = (3 if name else 1) * len(here) + (10 if exact else 0)
             score[subject] += weight
             if subject not in best or weight > best[subject][0]:
                 best[subject] = (weight, prop, text)
@@ -203,6 +252,30 @@ class SearchIndex:
                 for s, ws in found.items() if len(ws) == len(words)]
         hits.sort(key=lambda h: (-h.score, h.iri))
         return hits[:limit], len(hits)
+
+
+class _Blob:
+    """Strings kept as one UTF-8 bytes object and the offsets where each starts."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self.starts = array("I", [0])
+        self.data = b""
+
+    def add(self, text: str) -> None:
+        b = text.encode("utf-8", "surrogatepass")
+        self._parts.append(b)
+        self.starts.append(self.starts[-1] + len(b))
+
+    def done(self) -> _Blob:
+        self.data, self._parts = b"".join(self._parts), []
+        return self
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def get(self, i: int) -> str:
+        return self.data[self.starts[i]:self.starts[i + 1]].decode("utf-8", "surrogatepass")
 
 
 def snippet(text: str, words: list[str], width: int = 80) -> Snippet:
