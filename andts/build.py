@@ -23,12 +23,14 @@ from andts import __version__, paths, store
 from andts.errors import AndtsError, SourceError, ValidationFailed
 from andts.loaders.common import LoadResult, SourceInfo
 from andts.namespaces import ANDTS, ONTOLOGY_GRAPH, PREFIXES, reference_graph
+from andts.validation_cache import ResultCache, digest_nquads, fingerprint
 from andts.validation import (
     PARALLEL_FROM,
     Report,
     Result,
     as_text,
     grouped,
+    is_reference,
     ontology_graph,
     parse_project_files,
     result_record,
@@ -81,10 +83,12 @@ def reference_union(graphs: dict[URIRef, Graph]) -> Graph:
 
 
 def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, processes: int = 1,
-             serialized: dict[URIRef, bytes] | None = None) -> list[LoadResult]:
+             serialized: dict[URIRef, bytes] | None = None, digests: dict[URIRef, str] | None = None
+             ) -> list[LoadResult]:
     """Every source through its loader, in order; from PARALLEL_FROM sources on in `processes` forked
     processes (loaders are pure functions of a source and the reference data), which also write each graph
-    as N-Quads into `serialized` for the store (converting terms for pyoxigraph is then done in parallel)."""
+    as N-Quads into `serialized` for the store (converting terms for pyoxigraph is then done in parallel),
+    and its digest into `digests` (validation_cache)."""
     started = time.monotonic()
     if processes > 1 and len(sources) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
         global _FORKED
@@ -93,10 +97,12 @@ def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, process
             with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
                 results = pool.map(_load_one, range(len(sources)), chunksize=4)
                 loads = []
-                for load, nquads in results:
+                for load, nquads, digest in results:
                     loads.append(load)
                     if serialized is not None and nquads is not None:
                         serialized[load.source.graph] = nquads
+                    if digests is not None and digest is not None:
+                        digests[load.source.graph] = digest
                     if len(loads) % 10 == 0 or len(loads) == len(sources):
                         say(f"loaded {len(loads)}/{len(sources)} ({time.monotonic() - started:.1f} s)")
         finally:
@@ -113,11 +119,12 @@ def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, process
 _FORKED: tuple[list[SourceInfo], Graph] | None = None
 
 
-def _load_one(i: int) -> tuple[LoadResult, bytes | None]:
+def _load_one(i: int) -> tuple[LoadResult, bytes | None, str | None]:
     assert _FORKED is not None
     sources, reference = _FORKED
     load = run_loader(sources[i], reference)
-    return load, nquads_of(load.graph, load.source.graph)
+    nquads = nquads_of(load.graph, load.source.graph)
+    return load, nquads, digest_nquads(nquads) if nquads is not None else None
 
 
 def nquads_of(g: Graph, name: URIRef) -> bytes | None:
@@ -129,14 +136,15 @@ def nquads_of(g: Graph, name: URIRef) -> bytes | None:
 
 
 def assemble(sources: list[SourceInfo], progress: Progress | None = None,
-             serialized: dict[URIRef, bytes] | None = None
+             serialized: dict[URIRef, bytes] | None = None, cache_folder: Path | None = None
              ) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
     """Load and validate everything in memory. Raises on a bad source or on violations. `serialized`:
-    see load_all."""
+    see load_all. `cache_folder`: validation results kept from the last build (validation_cache)."""
     say = progress or (lambda line: None)
     graphs = reference_graphs()
     reference = reference_union(graphs)
-    loads = load_all(sources, reference, say, processes=os.cpu_count() or 1, serialized=serialized)
+    digests: dict[URIRef, str] = {}
+    loads = load_all(sources, reference, say, processes=os.cpu_count() or 1, serialized=serialized, digests=digests)
     slugs = Counter(l.source.slug for l in loads)
     if dupes := [s for s, n in slugs.items() if n > 1]:
         raise SourceError(str(paths.SOURCES_DIR), None, f"two sources claim the programme slug(s) {', '.join(dupes)}")
@@ -144,15 +152,21 @@ def assemble(sources: list[SourceInfo], progress: Progress | None = None,
         graphs[load.source.graph] = load.graph
     say(f"validating {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs against the shapes")
     started = time.monotonic()
-    report = gate(graphs, say)
+    cache = None
+    if cache_folder is not None and digests:
+        ref = {iri: nquads_of(g, iri) for iri, g in graphs.items() if is_reference(iri) and iri != ONTOLOGY_GRAPH}
+        if all(nq is not None for nq in ref.values()):
+            cache = ResultCache(cache_folder, fingerprint({iri: digest_nquads(nq) for iri, nq in ref.items() if nq}))
+    report = gate(graphs, say, cache, digests)
     say(f"validated ({time.monotonic() - started:.1f} s)")
     return graphs, loads, [r for r in report.results if not r.is_violation], report
 
 
-def gate(graphs: dict[URIRef, Graph], progress: Progress | None = None) -> Report:
+def gate(graphs: dict[URIRef, Graph], progress: Progress | None = None, cache: ResultCache | None = None,
+         digests: dict[URIRef, str] | None = None) -> Report:
     """The SHACL gate: the same validation as `andts validate` (each programme graph with the reference
     data). Raises ValidationFailed, with the violations as `andts validate` lists them, when there are any."""
-    report = validate_dataset(graphs, processes=os.cpu_count() or 1, progress=progress)
+    report = validate_dataset(graphs, processes=os.cpu_count() or 1, progress=progress, cache=cache, digests=digests)
     if not report.conforms:
         violations = Report(conforms=False, results=report.violations, graph=report.graph, context=report.context)
         raise ValidationFailed(f"{len(report.violations)} SHACL violation(s); nothing was published "
@@ -212,7 +226,7 @@ def build(store_path: Path, sources: list[SourceInfo] | None = None, progress: P
     """Build and publish. On any error the previously published store is left as it was."""
     sources = discover_sources() if sources is None else sources
     serialized: dict[URIRef, bytes] = {}
-    graphs, loads, warnings, report = assemble(sources, progress, serialized)
+    graphs, loads, warnings, report = assemble(sources, progress, serialized, store.validation_cache_dir(store_path))
     if progress:
         progress("writing the store and the dumps")
     partial = store.new_build_dir(store_path, "build")

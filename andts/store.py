@@ -57,6 +57,11 @@ def builds_dir(store: Path) -> Path:
     return store.with_name(store.name + ".builds")
 
 
+def validation_cache_dir(store: Path) -> Path:
+    """Where the validation results of the last build are kept (validation_cache): not a build, never pruned."""
+    return builds_dir(store) / ".validation-cache"
+
+
 def new_build_dir(store: Path, build_id: str) -> Path:
     """A fresh folder for a build under construction, locked as in use by this process (release it with
     `publish` or `discard`). Folders left by builds that were killed are removed first."""

@@ -31,6 +31,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from andts import paths
 from andts.errors import RdfParseError
 from andts.namespaces import ANDTS, GRAPH, ONTOLOGY_GRAPH, PREFIXES, SH
+from andts.validation_cache import ResultCache, stable_batches
 
 #: The SHACL engines `validate` can run; "pyshacl" is the one the project uses (see the bench).
 ENGINES = ("pyshacl", "turbo")
@@ -80,6 +81,9 @@ class Result:
     messages: tuple[Literal, ...]
     #: sh:sourceConstraintComponent: one value can break two constraints of one shape (datatype and range)
     component: Node | None = None
+    #: A path that is a blank node (sh:alternativePath …) as SPARQL path text: the same path has another
+    #: blank node in a report of another run, or read back from the cache
+    path_text: str | None = None
 
     @property
     def is_violation(self) -> bool:
@@ -87,7 +91,8 @@ class Result:
 
     @property
     def key(self) -> tuple:
-        return (self.focus_node, self.source_shape, self.severity, self.path, self.value, self.component)
+        path = self.path_text if isinstance(self.path, BNode) else self.path
+        return (self.focus_node, self.source_shape, self.severity, path, self.value, self.component)
 
     def message(self, lang: str = "en") -> str:
         for m in self.messages:
@@ -312,7 +317,8 @@ PARALLEL_FROM = 8
 
 def validate_dataset(graphs: Mapping[URIRef | None, Graph], *, with_reference: bool = True,
                      engine: str = "pyshacl", strategy: str = "whole", processes: int = 1,
-                     progress: Callable[[str], None] | None = None) -> Report:
+                     progress: Callable[[str], None] | None = None, cache: ResultCache | None = None,
+                     digests: Mapping[URIRef, str] | None = None) -> Report:
     """Validate a dataset (graphs by name; None is the default graph) as the build does.
 
     The data is every named graph that is not reference data, and the default graph; the reference data
@@ -321,11 +327,14 @@ def validate_dataset(graphs: Mapping[URIRef | None, Graph], *, with_reference: b
     ontology graph). With no data but reference graphs, the reference data is validated on its own.
     `with_reference=False` leaves the reference data out. `strategy`: see STRATEGIES. `processes` > 1:
     with PARALLEL_FROM programme graphs or more, validate them per graph in that many forked processes
-    (for the CLI and the build; a threaded server must not fork); `progress` then hears of each run done."""
+    (for the CLI and the build; a threaded server must not fork); `progress` then hears of each run done.
+    `cache` with the `digests` of the programme graphs (validation_cache): runs validated before with the
+    same content, reference data, shapes and versions are read from the cache instead."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
     ref_graphs = [g for name, g in graphs.items() if is_reference(name) and name != ONTOLOGY_GRAPH]
-    parts = [g for name, g in graphs.items() if not is_reference(name) and len(g)]
+    named = sorted(((name, g) for name, g in graphs.items() if not is_reference(name) and len(g)), key=lambda ng: str(ng[0]))
+    parts = [g for _name, g in named]
     reference: Graph | None = None
     if with_reference:
         if ref_graphs:
@@ -340,7 +349,11 @@ def validate_dataset(graphs: Mapping[URIRef | None, Graph], *, with_reference: b
     if not parts:
         parts = [Graph()]
     if processes > 1 and len(parts) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        return merge(_in_processes(parts, reference, engine, processes, progress or (lambda line: None)))
+        keys = None
+        if cache is not None and digests is not None and all(name in digests for name, _g in named):
+            keys = [(str(name), digests[name]) for name, _g in named]
+        return merge(_in_processes(parts, reference, engine, processes, progress or (lambda line: None),
+                                   cache if keys else None, keys))
     if strategy == "whole" and len(parts) > 1:
         whole = Graph()
         for p in parts:
@@ -365,22 +378,44 @@ MAX_BATCH = 16
 
 
 def _in_processes(parts: list[Graph], reference: Graph | None, engine: str, processes: int,
-                  say: Callable[[str], None]) -> list[Report]:
+                  say: Callable[[str], None], cache: ResultCache | None = None,
+                  keys: list[tuple[str, str]] | None = None) -> list[Report]:
+    """`keys`: (graph IRI, digest) of each part, in the parts' order (sorted by IRI), for the cache."""
     global _FORKED
     shapes_graph(), ontology_graph()  # parsed once, before the fork: the same blank nodes in every report
     _FORKED = (parts, reference, engine)  # the forked processes find them here: nothing is pickled to them
-    runs = batches(len(parts), processes)
-    started, done = time.monotonic(), []
+    if cache is not None and keys is not None:
+        runs = stable_batches([name for name, _digest in keys], MAX_BATCH)
+        run_keys = {run: cache.key(keys[i] for i in run) for run in runs}
+    else:
+        runs, run_keys = batches(len(parts), processes), {}
+    found: dict[range, tuple[bool, list[Result], Graph]] = {}
+    for run, key in run_keys.items():
+        got = cache.get(key) if cache is not None else None
+        if got is not None:
+            conforms, graph = got
+            found[run] = (conforms, [_result(graph, n) for n in graph.subjects(RDF.type, SH.ValidationResult)], graph)
+    todo = [run for run in runs if run not in found]
+    started, validated = time.monotonic(), len(parts) - sum(len(r) for r in todo)
+    if found:
+        say(f"{validated}/{len(parts)} programme graphs unchanged since the last validation: their results are kept")
     try:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            for run, result in zip(runs, pool.map(_validate_run, runs)):
-                done.append(result)
-                say(f"validated {run.stop}/{len(parts)} programme graphs ({time.monotonic() - started:.1f} s)")
+        if todo:
+            with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+                for run, result in zip(todo, pool.map(_validate_run, todo)):
+                    found[run] = result
+                    validated += len(run)
+                    if cache is not None and run in run_keys:
+                        cache.put(run_keys[run], result[0], result[2])
+                    say(f"validated {validated}/{len(parts)} programme graphs ({time.monotonic() - started:.1f} s)")
     finally:
         _FORKED = None
+    if cache is not None and run_keys:
+        cache.keep_only(set(run_keys.values()))
     # each run's report carries its own data; the reference data once (what the text report reads)
     reports = []
-    for run, (conforms, results, graph) in zip(runs, done):
+    for run in runs:
+        conforms, results, graph = found[run]
         context = parts[run.start] if len(run) == 1 else UnionView(parts[i] for i in run)
         reports.append(Report(conforms=conforms, results=results, graph=graph, context=context))
     if reference is not None:
@@ -471,6 +506,7 @@ def _result(report: Graph, node: Node) -> Result:
         value=report.value(node, SH.value),
         messages=tuple(sorted(report.objects(node, SH.resultMessage), key=str)),
         component=report.value(node, SH.sourceConstraintComponent),
+        path_text=path_text(report, path) if isinstance(path := report.value(node, SH.resultPath), BNode) else None,
     )
 
 

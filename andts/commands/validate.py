@@ -2,7 +2,9 @@
 
 Without files it validates the published build (the store link: --store, else
 $ANDTS_STORE, else var/store), read from the build's N-Quads dump, each programme graph with the build's
-own reference data, as `andts build` did. With files it validates those, each programme graph (and the
+own reference data, as `andts build` did; from eight programmes on, runs of programme graphs whose content,
+reference data and shapes are those `andts build` (or the last `andts validate`) validated keep those
+results (andts/validation_cache.py). Progress lines go to stderr. With files it validates those, each programme graph (and the
 default graph) with the project's reference data, unless the files bring their own reference graphs.
 
 Exit 0: conforms (warnings allowed); 1: violations; 2: could not validate (no such file, a file that
@@ -21,26 +23,36 @@ from rdflib import Graph, URIRef
 
 from andts import paths, store
 from andts.errors import StoreError
-from andts.validation import as_json, as_text, format_of, parse_rdf, read_files, validate_dataset
+from andts.namespaces import ONTOLOGY_GRAPH
+from andts.validation import as_json, as_text, format_of, is_reference, parse_rdf, read_files, validate_dataset
+from andts.validation_cache import ResultCache, digests_of_dump, fingerprint
 
 
-def load_built(store_path: Path) -> dict[URIRef | None, Graph]:
-    """The published build's dataset (its N-Quads dump), graph by graph."""
+def load_built(store_path: Path) -> tuple[dict[URIRef | None, Graph], ResultCache, dict[URIRef, str]]:
+    """The published build's dataset (its N-Quads dump), graph by graph, and the validation results kept
+    from its build and earlier validations (validation_cache), for the graphs that have not changed."""
     folder = store.current_build_dir(store_path)
     if folder is None:
         raise StoreError(f"no built store at {store_path}: run 'andts build' first, or name the files to validate")
     dump = folder / store.DUMP_NQ
     if not dump.is_file():
         raise StoreError(f"the build at {folder} has no dump.nq")
-    return parse_rdf(dump.read_bytes(), format_of(dump.name), str(dump))
+    data = dump.read_bytes()
+    graphs = parse_rdf(data, format_of(dump.name), str(dump))
+    digests = digests_of_dump(data)
+    reference = {name: d for name, d in digests.items() if is_reference(name) and name != ONTOLOGY_GRAPH}
+    return graphs, ResultCache(store.validation_cache_dir(store_path), fingerprint(reference)), digests
 
 
 def run(args: argparse.Namespace) -> int:
+    cache, digests = None, None
     if args.files:
         graphs = read_files([Path(f) for f in args.files])
     else:
-        graphs = load_built(paths.store_dir(getattr(args, "store", None)))
-    report = validate_dataset(graphs, with_reference=not args.no_reference, processes=os.cpu_count() or 1)
+        graphs, cache, digests = load_built(paths.store_dir(getattr(args, "store", None)))
+    report = validate_dataset(graphs, with_reference=not args.no_reference, processes=os.cpu_count() or 1,
+                              cache=cache if not args.no_reference else None, digests=digests,
+                              progress=lambda line: print(f"andts validate: {line}", file=sys.stderr, flush=True))
     if args.format == "turtle":
         sys.stdout.write(report.graph.serialize(format="turtle"))
     elif args.format == "json":

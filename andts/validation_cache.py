@@ -1,0 +1,122 @@
+"""Validation results kept between runs, so that a build (and `andts validate` of it) validates again only
+the programme graphs that changed since the last one.
+
+A run of programme graphs is validated together (`validation.batches`); its results are kept under a key
+made of everything they depend on: each graph's content (the digest of its sorted N-Quads), the reference
+data's content, the shapes and the ontology (their files' bytes), and the versions of andts and pyshacl.
+Runs are cut where a graph's IRI says (`stable_batches`), not by position, so that a new, changed or
+removed programme changes only its own run's key. An entry is the run's SHACL report graph as N-Triples;
+a missing, unreadable or partial entry is validated again. Nothing else is trusted from the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from andts import __version__, paths
+
+#: A run ends before a graph whose IRI hashes to 0 modulo this (runs of about this many programmes), or
+#: at validation.MAX_BATCH programmes.
+RUN_MARK = 8
+
+
+def digest_nquads(data: bytes) -> str:
+    """The digest of N-Quads as pyoxigraph writes them, whatever the order of their lines."""
+    lines = sorted(line for line in data.splitlines() if line.strip())
+    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+
+
+def digests_of_dump(data: bytes) -> dict[URIRef, str]:
+    """The digest of each named graph of an N-Quads dump, as `digest_nquads` gives it for that graph alone."""
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+        if isinstance(q.graph_name, ox.NamedNode):
+            by_graph.setdefault(q.graph_name.value, []).append(q)
+    return {URIRef(g): digest_nquads(ox.serialize(quads, format=ox.RdfFormat.N_QUADS)) for g, quads in by_graph.items()}
+
+
+def fingerprint(reference: Mapping[URIRef, str]) -> str:
+    """What every result depends on besides its programmes: the reference data (graph → digest), the
+    shapes, the ontology, andts and pyshacl."""
+    h = hashlib.sha256(f"andts {__version__} pyshacl {version('pyshacl')}\n".encode())
+    for f in [*paths.shape_files(), paths.ONTOLOGY]:
+        h.update(f.name.encode() + b"\n" + f.read_bytes() + b"\n")
+    for name in sorted(reference, key=str):
+        h.update(f"{name} {reference[name]}\n".encode())
+    return h.hexdigest()
+
+
+def stable_batches(names: list[str], most: int) -> list[range]:
+    """Runs of consecutive indices of `names` (sorted), cut before each marked IRI and at `most`."""
+    runs: list[range] = []
+    start = 0
+    for i in range(1, len(names) + 1):
+        if i == len(names) or i - start >= most or _marked(names[i]):
+            runs.append(range(start, i))
+            start = i
+    return runs
+
+
+def _marked(name: str) -> bool:
+    return int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) % RUN_MARK == 0
+
+
+@dataclass(frozen=True)
+class ResultCache:
+    folder: Path
+    fingerprint: str
+
+    def key(self, graphs: Iterable[tuple[str, str]]) -> str:
+        """The key of a run of (graph IRI, digest)."""
+        h = hashlib.sha256(self.fingerprint.encode())
+        for name, digest in graphs:
+            h.update(f"\n{name} {digest}".encode())
+        return h.hexdigest()
+
+    def get(self, key: str) -> tuple[bool, Graph] | None:
+        """(conforms, report graph) of a run validated before, or None."""
+        for conforms in (True, False):
+            f = self.folder / f"{key}.{'conforms' if conforms else 'violations'}.nt"
+            try:
+                data = f.read_bytes()
+            except OSError:
+                continue
+            if not data.endswith(b"# end\n"):  # written whole or not at all, but a disk can lie
+                return None
+            g = Graph()
+            try:
+                g.parse(data=data.decode("utf-8"), format="nt")
+            except Exception:  # rdflib's parsers raise their own types: all mean "validate again"
+                return None
+            return conforms, g
+        return None
+
+    def put(self, key: str, conforms: bool, report: Graph) -> None:
+        """Keep a run's results; a cache that cannot be written is only slower, never an error."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = report.serialize(format="nt", encoding="utf-8") + b"# end\n"
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, self.folder / f"{key}.{'conforms' if conforms else 'violations'}.nt")
+        except OSError:
+            pass
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget every run but these (those of the last build): the folder holds one build's worth."""
+        try:
+            for f in self.folder.iterdir():
+                if f.name.split(".", 1)[0] not in keys:
+                    f.unlink(missing_ok=True)
+        except OSError:
+            pass
