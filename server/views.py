@@ -235,18 +235,20 @@ def _own(engine: sparql.Engine, iri: ox.NamedNode) -> list[reader.Row]:
     return reader.select(engine, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {reader.term(iri)} ?p ?o }} }}")
 
 
-def _incoming(engine: sparql.Engine, iri: ox.NamedNode, ns: str) -> tuple[list[reader.Row], dict[str, int]]:
+def _incoming(engine: sparql.Engine, iri: ox.NamedNode, ns: str, instances_listed: bool = False
+              ) -> tuple[list[reader.Row], dict[str, int]]:
     s = reader.term(iri)
+    skipped = f"<{ns}about>" + (f", <{RDF}type>" if instances_listed else "")
     rows = reader.select(engine, f"""
 SELECT ?s ?p ?type ?notation ?order ?municipality WHERE {{
-  {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {s} FILTER(?p != <{ns}about>) }} ORDER BY ?p ?s LIMIT {INCOMING_READ} }}
+  {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {s} FILTER(?p NOT IN ({skipped})) }} ORDER BY ?p ?s LIMIT {INCOMING_READ} }}
   OPTIONAL {{ ?s a ?type }}
   OPTIONAL {{ ?s <{SKOS}notation> ?notation }}
   OPTIONAL {{ ?s <{ns}order> ?order }}
   OPTIONAL {{ ?s <{ns}municipality>|(<{ns}programme>/<{ns}municipality>) ?municipality }}
 }}""")
     totals = {r["p"].value: reader.integer(r, "n") for r in reader.select(engine, f"""
-SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {s} FILTER(?p != <{ns}about>) }} GROUP BY ?p""")}
+SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {s} FILTER(?p NOT IN ({skipped})) }} GROUP BY ?p""")}
     return rows, totals
 
 
@@ -305,11 +307,14 @@ ELSEWHERE_SUFFIXES = ("sourceLine", "sourceText")
 ELSEWHERE = {RDF + "type", PROV + "wasDerivedFrom", DCTERMS + "source"}
 
 
-def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext) -> EntityView | None:
-    """The page of one entity, or None when the store says nothing about it (no triples, no incoming links)."""
+def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances_listed: bool = False
+           ) -> EntityView | None:
+    """The page of one entity, or None when the store says nothing about it (no triples, no incoming links).
+    `instances_listed`: the page lists a class's instances itself (browse.instances), so its incoming
+    rdf:type links are not read again (13,776 activities at 290 municipalities: 250 ms and five label queries)."""
     ns = ctx.ns
     own = _own(engine, iri)
-    incoming_rows, totals = _incoming(engine, iri, ns)
+    incoming_rows, totals = _incoming(engine, iri, ns, instances_listed)
     if not own and not incoming_rows:
         return None
     chain = _chain(engine, iri, ns)

@@ -198,6 +198,22 @@ def test_class_page_lists_instances_paged_and_sorted(project_client: httpx.Clien
     assert "12" in page(project_client, "/def/Goal").select_one("#h-instances .count").get_text()
 
 
+@pytest.mark.parametrize("sort", ["document", "label", "municipality"])
+def test_class_pages_list_every_instance_once_and_descending_reverses(project_client: httpx.Client, sort: str) -> None:
+    """Walking every page lists each activity once (pages cut the kept order of the instances, not rows of a
+    query, so an entity with two names in one language neither repeats nor pushes another off the end)."""
+    def walk(order: str) -> list[str]:
+        hrefs: list[str] = []
+        for n in (1, 2, 3):
+            rows = page(project_client, f"/def/Activity?sort={sort}&order={order}&page={n}").select("table.listing tbody tr")
+            hrefs += [r.select_one("a")["href"] for r in rows]
+        return hrefs
+
+    up, down = walk("asc"), walk("desc")
+    assert len(up) == len(set(up)) == 130
+    assert down == up[::-1]
+
+
 # page=² and a 5000-digit page passed str.isdigit() and then failed in int(): 500s before
 @pytest.mark.parametrize("query", ["sort=colour", "order=sideways", "page=x", "sort=label;DROP", "page=%C2%B2",
                                    "page=%D9%A3", "page=-1", "page=" + "9" * 5000])
@@ -387,3 +403,19 @@ def test_every_ui_string_is_in_both_languages() -> None:
     for key, (sv, en) in i18n.STRINGS.items():
         assert sv.strip() and en.strip(), key
         assert set(re.findall(r"{(\w+)}", sv)) == set(re.findall(r"{(\w+)}", en)), key
+
+
+def test_instance_orders_keep_the_last_few() -> None:
+    from andts.server.site import InstanceOrders
+
+    made: list[tuple] = []
+    orders = InstanceOrders(size=2)
+
+    def order(key: tuple) -> list[str]:
+        return orders.get(key, lambda: made.append(key) or [str(key)])
+
+    assert order(("a",)) == ["('a',)"] and order(("b",)) and order(("a",))  # a kept
+    order(("c",))  # b, the least recently used, goes
+    order(("a",))
+    order(("b",))
+    assert made == [("a",), ("b",), ("c",), ("b",)]
