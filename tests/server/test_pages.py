@@ -405,11 +405,11 @@ def test_every_ui_string_is_in_both_languages() -> None:
         assert set(re.findall(r"{(\w+)}", sv)) == set(re.findall(r"{(\w+)}", en)), key
 
 
-def test_instance_orders_keep_the_last_few() -> None:
-    from andts.server.site import InstanceOrders
+def test_recent_values_keep_the_last_few() -> None:
+    from andts.server.site import Recent
 
     made: list[tuple] = []
-    orders = InstanceOrders(size=2)
+    orders = Recent(size=2)
 
     def order(key: tuple) -> list[str]:
         return orders.get(key, lambda: made.append(key) or [str(key)])
@@ -419,3 +419,11 @@ def test_instance_orders_keep_the_last_few() -> None:
     order(("a",))
     order(("b",))
     assert made == [("a",), ("b",), ("c",), ("b",)]
+
+
+def test_the_comparison_is_rendered_once_per_language(project_client: httpx.Client) -> None:
+    first, again = project_client.get("/compare?lang=en"), project_client.get("/compare?lang=en")
+    swedish = project_client.get("/compare")
+    assert first.status_code == again.status_code == swedish.status_code == 200
+    assert first.content == again.content and first.content != swedish.content
+    assert 'lang="en"' in first.text and 'lang="sv"' in swedish.text
