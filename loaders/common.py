@@ -118,7 +118,7 @@ class ProgrammeBuilder:
     def __init__(self, source: SourceInfo, reference: Graph | None = None) -> None:
         self.source = source
         self.reference = reference  # optional: gives findings the Swedish name of their kind
-        self.g = Graph()
+        self.g = Graph(store="SimpleMemory")
         self.coverage: dict[int, set[URIRef]] = defaultdict(set)
         self.findings: list[URIRef] = []
         self._finding_counts: dict[tuple[int, str], int] = defaultdict(int)
