@@ -72,3 +72,14 @@ def test_escaped_markup_and_stray_brackets_are_markup():
         assert clean(raw) == published
         assert re.fullmatch(SHAPES_MARKUP_FREE, clean(raw))
     assert not has_markup("Råd &amp; stöd") and clean("Råd &amp; stöd") == "Råd & stöd"
+
+
+def test_no_character_before_the_greek_block_is_greek_or_cyrillic() -> None:
+    """foreign_letters skips text whose largest character is below U+0370: that is exact only if no
+    character there is named GREEK or CYRILLIC."""
+    from andts.loaders import text as txt
+
+    assert not [hex(i) for i in range(0x370) if txt._script(chr(i)) in ("GREEK", "CYRILLIC")]
+    assert txt._script(txt._FIRST_GREEK_OR_CYRILLIC) == "GREEK"
+    assert txt.foreign_letters("Sоcialnämnden") == [(1, "о")]  # a Cyrillic o among Latin letters
+    assert txt.foreign_letters("Socialnämnden – åtgärder") == []
