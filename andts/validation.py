@@ -368,6 +368,46 @@ def validate_dataset(graphs: Mapping[URIRef | None, Graph], *, with_reference: b
     return merge(reports)
 
 
+def kept_report(digests: Mapping[URIRef, str], cache: ResultCache, processes: int,
+                progress: Callable[[str], None] | None = None) -> Report | None:
+    """The report `validate_dataset(…, processes, cache, digests)` would give for a dataset whose graphs have
+    these digests, when the cache holds every run of it; else None. Its context is empty: the caller gives
+    it the data the report reads (`context_of`), without converting the whole dataset to rdflib."""
+    names = sorted((str(name) for name in digests if not is_reference(name)), key=str)
+    if not (processes > 1 and len(names) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()):
+        return None  # validate_dataset would not use the cache either
+    reports = []
+    for run in stable_batches(names, MAX_BATCH):
+        got = cache.get(cache.key((names[i], digests[URIRef(names[i])]) for i in run))
+        if got is None:
+            return None
+        conforms, graph = got
+        reports.append(Report(conforms=conforms, graph=graph,
+                              results=[_result(graph, n) for n in graph.subjects(RDF.type, SH.ValidationResult)]))
+    if progress is not None:
+        progress(f"{len(names)}/{len(names)} programme graphs unchanged since the last validation: their results are kept")
+    return merge(reports) if len(reports) > 1 else reports[0]
+
+
+def context_of(nquads: bytes) -> Graph:
+    """What a report shows of its results' focus nodes (`where`: names, source lines and documents, the
+    programme), read from an N-Quads dump."""
+    wanted = {str(p) for p in CONTEXT_PREDICATES}
+    g = Graph()
+    cache: dict[object, Node] = {}
+
+    def term(t: object) -> Node:
+        got = cache.get(t)
+        if got is None:
+            got = cache[t] = _term(t, "")
+        return got
+
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        if q.predicate.value in wanted:
+            g.add((term(q.subject), term(q.predicate), term(q.object)))
+    return g
+
+
 def batches(n: int, processes: int) -> list[range]:
     """Programme graphs 0..n-1 in runs of consecutive indices, a run per pyshacl call: a run validates the
     reference data once for all its programmes (as much as a lone programme costs again), and there are
@@ -525,6 +565,10 @@ class Where:
     source: URIRef | None
     source_label: str | None
     line: int | None
+
+
+#: Every property `where`, `label_of` and `grouped` read: `context_of` keeps these.
+CONTEXT_PREDICATES = (SKOS.prefLabel, RDFS.label, ANDTS.notation, ANDTS.sourceLine, PROV.wasDerivedFrom, ANDTS.programme)
 
 
 def label_of(g: Graph, node: Node, lang: str = "sv") -> str | None:

@@ -24,35 +24,67 @@ from rdflib import Graph, URIRef
 from andts import paths, store
 from andts.errors import StoreError
 from andts.namespaces import ONTOLOGY_GRAPH
-from andts.validation import as_json, as_text, format_of, is_reference, parse_rdf, read_files, validate_dataset
+from andts.validation import (
+    as_json,
+    as_text,
+    context_of,
+    format_of,
+    is_reference,
+    kept_report,
+    parse_rdf,
+    read_files,
+    validate_dataset,
+)
 from andts.validation_cache import ResultCache, digests_of_dump, fingerprint
 
 
-def load_built(store_path: Path) -> tuple[dict[URIRef | None, Graph], ResultCache, dict[URIRef, str]]:
-    """The published build's dataset (its N-Quads dump), graph by graph, and the validation results kept
-    from its build and earlier validations (validation_cache), for the graphs that have not changed."""
+def read_dump(store_path: Path) -> tuple[Path, bytes]:
+    """The published build's N-Quads dump."""
     folder = store.current_build_dir(store_path)
     if folder is None:
         raise StoreError(f"no built store at {store_path}: run 'andts build' first, or name the files to validate")
     dump = folder / store.DUMP_NQ
     if not dump.is_file():
         raise StoreError(f"the build at {folder} has no dump.nq")
-    data = dump.read_bytes()
-    graphs = parse_rdf(data, format_of(dump.name), str(dump))
-    digests = digests_of_dump(data)
+    return dump, dump.read_bytes()
+
+
+def cache_of(store_path: Path, digests: dict[URIRef, str]) -> ResultCache:
+    """The validation results kept from the build and earlier validations (validation_cache)."""
     reference = {name: d for name, d in digests.items() if is_reference(name) and name != ONTOLOGY_GRAPH}
-    return graphs, ResultCache(store.validation_cache_dir(store_path), fingerprint(reference)), digests
+    return ResultCache(store.validation_cache_dir(store_path), fingerprint(reference))
+
+
+def load_built(store_path: Path) -> tuple[dict[URIRef | None, Graph], ResultCache, dict[URIRef, str]]:
+    """The published build's dataset (its N-Quads dump), graph by graph, the graphs' digests and the cache."""
+    dump, data = read_dump(store_path)
+    digests = digests_of_dump(data)
+    return parse_rdf(data, format_of(dump.name), str(dump)), cache_of(store_path, digests), digests
 
 
 def run(args: argparse.Namespace) -> int:
-    cache, digests = None, None
+    processes = os.cpu_count() or 1
+
+    def say(line: str) -> None:
+        print(f"andts validate: {line}", file=sys.stderr, flush=True)
+
+    report = None
     if args.files:
-        graphs = read_files([Path(f) for f in args.files])
+        report = validate_dataset(read_files([Path(f) for f in args.files]), with_reference=not args.no_reference,
+                                  processes=processes, progress=say)
     else:
-        graphs, cache, digests = load_built(paths.store_dir(getattr(args, "store", None)))
-    report = validate_dataset(graphs, with_reference=not args.no_reference, processes=os.cpu_count() or 1,
-                              cache=cache if not args.no_reference else None, digests=digests,
-                              progress=lambda line: print(f"andts validate: {line}", file=sys.stderr, flush=True))
+        store_path = paths.store_dir(getattr(args, "store", None))
+        dump, data = read_dump(store_path)
+        digests = digests_of_dump(data)
+        cache = cache_of(store_path, digests) if not args.no_reference else None
+        if cache is not None:
+            # every run as the build (or the last validation) left it: read only what the report shows
+            report = kept_report(digests, cache, processes, say)
+            if report is not None:
+                report.context = context_of(data)
+        if report is None:
+            report = validate_dataset(parse_rdf(data, format_of(dump.name), str(dump)), with_reference=not args.no_reference,
+                                      processes=processes, cache=cache, digests=digests, progress=say)
     if args.format == "turtle":
         sys.stdout.write(report.graph.serialize(format="turtle"))
     elif args.format == "json":

@@ -126,3 +126,41 @@ def test_runs_are_cut_by_the_graphs_not_their_places() -> None:
     before = {tuple(names[i] for i in r) for r in runs}
     after = {tuple(grown[i] for i in r) for r in stable_batches(grown, 16)}
     assert len(before - after) <= 2
+
+
+def test_andts_validate_with_every_run_kept_reads_only_what_the_report_shows(
+        tmp_path: Path, forked: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """With every run in the cache, `andts validate` of the build converts only the names, lines and sources
+    of the data (validation.context_of), not the whole dump; its reports are those of a fresh validation."""
+    import argparse
+
+    from andts.commands import validate as command
+
+    build(tmp_path / "store", sources=[*discover_sources(), example(tmp_path / "src")])
+
+    def output(fmt: str) -> tuple[str, str]:
+        code = command.run(argparse.Namespace(files=[], store=str(tmp_path / "store"), no_reference=False, format=fmt))
+        assert code == 0
+        captured = capsys.readouterr()
+        return captured.out, captured.err
+
+    converted: list[int] = []
+    real_parse = command.parse_rdf
+    monkeypatch.setattr(command, "parse_rdf", lambda *a, **k: converted.append(1) or real_parse(*a, **k))
+    kept = {fmt: output(fmt) for fmt in ("text", "json", "turtle")}
+    assert not converted and all("3/3 programme graphs unchanged" in err for _out, err in kept.values())
+    shutil.rmtree(store.validation_cache_dir(tmp_path / "store"))
+    fresh = {fmt: output(fmt)[0] for fmt in ("text", "json")}
+    assert converted  # nothing kept: the whole dump was read and validated
+    assert kept["text"][0] == fresh["text"] and kept["json"][0] == fresh["json"]
+    from rdflib import Graph
+    from andts.namespaces import SH
+    from rdflib.namespace import RDF
+
+    report = Graph().parse(data=kept["turtle"][0], format="turtle")
+    assert len(set(report.subjects(RDF.type, SH.ValidationResult))) == len(v.as_json(load_report(tmp_path))["results"])
+
+
+def load_report(tmp_path: Path) -> v.Report:
+    graphs, _cache, _digests = load_built(tmp_path / "store")
+    return validate_dataset(graphs, processes=2)
