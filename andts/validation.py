@@ -378,21 +378,37 @@ def kept_report(digests: Mapping[URIRef, str], cache: ResultCache, processes: in
         return None  # validate_dataset would not use the cache either
     reports = []
     for run in stable_batches(names, MAX_BATCH):
-        got = cache.get(cache.key((names[i], digests[URIRef(names[i])]) for i in run))
+        got = _kept(cache, cache.key((names[i], digests[URIRef(names[i])]) for i in run))
         if got is None:
             return None
-        conforms, graph = got
-        reports.append(Report(conforms=conforms, graph=graph,
-                              results=[_result(graph, n) for n in graph.subjects(RDF.type, SH.ValidationResult)]))
+        conforms, results, graph = got
+        reports.append(Report(conforms=conforms, graph=graph, results=results))
     if progress is not None:
         progress(f"{len(names)}/{len(names)} programme graphs unchanged since the last validation: their results are kept")
     return merge(reports) if len(reports) > 1 else reports[0]
 
 
-def context_of(nquads: bytes) -> Graph:
-    """What a report shows of its results' focus nodes (`where`: names, source lines and documents, the
-    programme), read from an N-Quads dump."""
+def _kept(cache: ResultCache, key: str) -> tuple[bool, list[Result], Graph] | None:
+    """A run's results read back from the cache (parsed by pyoxigraph: rdflib's parser took 7 s at 290)."""
+    got = cache.get(key)
+    if got is None:
+        return None
+    conforms, data = got
+    try:
+        graph = parse_rdf(data, ox.RdfFormat.N_TRIPLES, key, bnode_prefix=key[:16]).get(None, Graph())
+    except RdfParseError:
+        return None
+    return conforms, [_result(graph, n) for n in graph.subjects(RDF.type, SH.ValidationResult)], graph
+
+
+def context_of(nquads: bytes, nodes: Iterable[Node]) -> Graph:
+    """What a report shows of its results' focus nodes `nodes` (`where`: names, source lines and documents,
+    their programmes' documents and the documents' names), read from an N-Quads dump."""
     wanted = {str(p) for p in CONTEXT_PREDICATES}
+    about: dict[str, list[ox.Quad]] = {}
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        if q.predicate.value in wanted and isinstance(q.subject, ox.NamedNode):
+            about.setdefault(q.subject.value, []).append(q)
     g = Graph()
     cache: dict[object, Node] = {}
 
@@ -402,9 +418,16 @@ def context_of(nquads: bytes) -> Graph:
             got = cache[t] = _term(t, "")
         return got
 
-    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
-        if q.predicate.value in wanted:
+    todo, seen = [str(n) for n in nodes if isinstance(n, URIRef)], set()
+    while todo:  # a focus node, then its programme, then their source documents
+        s = todo.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        for q in about.get(s, ()):
             g.add((term(q.subject), term(q.predicate), term(q.object)))
+            if q.predicate.value in (str(ANDTS.programme), str(PROV.wasDerivedFrom)) and isinstance(q.object, ox.NamedNode):
+                todo.append(q.object.value)
     return g
 
 
@@ -435,10 +458,9 @@ def _in_processes(parts: list[Graph], reference: Graph | None, engine: str, proc
         runs, run_keys = batches(len(parts), processes), {}
     found: dict[range, tuple[bool, list[Result], Graph]] = {}
     for run, key in run_keys.items():
-        got = cache.get(key) if cache is not None else None
+        got = _kept(cache, key) if cache is not None else None
         if got is not None:
-            conforms, graph = got
-            found[run] = (conforms, [_result(graph, n) for n in graph.subjects(RDF.type, SH.ValidationResult)], graph)
+            found[run] = got
     todo = [run for run in runs if run not in found]
     started, validated = time.monotonic(), len(parts) - sum(len(r) for r in todo)
     if found:

@@ -6,7 +6,7 @@ made of everything they depend on: each graph's content (the digest of its sorte
 data's content, the shapes and the ontology (their files' bytes), and the versions of andts and pyshacl.
 Runs are cut where a graph's IRI says (`stable_batches`), not by position, so that a new, changed or
 removed programme changes only its own run's key. An entry is the run's SHACL report graph as N-Triples;
-a missing, unreadable or partial entry is validated again. Nothing else is trusted from the folder.
+a missing, unreadable, partial or unparsable entry is validated again. Nothing else is trusted from the folder.
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ class ResultCache:
             h.update(f"\n{name} {digest}".encode())
         return h.hexdigest()
 
-    def get(self, key: str) -> tuple[bool, Graph] | None:
-        """(conforms, report graph) of a run validated before, or None."""
+    def get(self, key: str) -> tuple[bool, bytes] | None:
+        """(conforms, report graph as N-Triples) of a run validated before, or None."""
         for conforms in (True, False):
             f = self.folder / f"{key}.{'conforms' if conforms else 'violations'}.nt"
             try:
@@ -92,12 +92,7 @@ class ResultCache:
                 continue
             if not data.endswith(b"# end\n"):  # written whole or not at all, but a disk can lie
                 return None
-            g = Graph()
-            try:
-                g.parse(data=data.decode("utf-8"), format="nt")
-            except Exception:  # rdflib's parsers raise their own types: all mean "validate again"
-                return None
-            return conforms, g
+            return conforms, data
         return None
 
     def put(self, key: str, conforms: bool, report: Graph) -> None:

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             # every run as the build (or the last validation) left it: read only what the report shows
             report = kept_report(digests, cache, processes, say)
             if report is not None:
-                report.context = context_of(data)
+                report.context = context_of(data, {r.focus_node for r in report.results})
         if report is None:
             report = validate_dataset(parse_rdf(data, format_of(dump.name), str(dump)), with_reference=not args.no_reference,
                                       processes=processes, cache=cache, digests=digests, progress=say)
