@@ -4,8 +4,10 @@ Without files it validates the published build (the store link: --store, else
 $ANDTS_STORE, else var/store), read from the build's N-Quads dump, each programme graph with the build's
 own reference data, as `andts build` did; from eight programmes on, runs of programme graphs whose content,
 reference data and shapes are those `andts build` (or the last `andts validate`) validated keep those
-results (andts/validation_cache.py). Progress lines go to stderr. With files it validates those, each programme graph (and the
+results (andts/validation_cache.py); when every run is kept, only the names, lines and source documents
+the report shows are read from the dump. With files it validates those, each programme graph (and the
 default graph) with the project's reference data, unless the files bring their own reference graphs.
+Progress lines go to stderr.
 
 Exit 0: conforms (warnings allowed); 1: violations; 2: could not validate (no such file, a file that
 does not parse: the parser's line and message on stderr; no built store).
