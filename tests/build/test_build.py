@@ -152,3 +152,14 @@ def test_a_bad_source_in_a_forked_loader_is_named(tmp_path, monkeypatch):
         b.run_loader(bad, b.reference_union(b.reference_graphs()))
     assert str(forked.value) == str(alone.value) and forked.value.line == alone.value.line
     assert not (tmp_path / "store").exists() or store.current_build_dir(tmp_path / "store") is None
+
+
+def test_a_store_that_cannot_be_written_fails_the_write(tmp_path):
+    """The on-disk store is loaded in a thread beside the dumps: its failure still reaches the build."""
+    from andts.build import reference_graphs, write
+
+    (tmp_path / store.OXIGRAPH_DIR).write_text("not a folder")
+    with pytest.raises(Exception) as err:
+        write(reference_graphs(), tmp_path)
+    assert not isinstance(err.value, AssertionError)
+    assert (tmp_path / "dump.nq").is_file()  # the dumps were written meanwhile; build() discards the folder
