@@ -143,6 +143,18 @@ def parse_rdf(data: bytes | str, fmt: ox.RdfFormat, name: str = "input", *,
         raise RdfSyntaxError(f"{name}: does not parse as {fmt.name}: {exc}", line=exc.lineno) from None
     except (ValueError, OSError) as exc:
         raise RdfSyntaxError(f"{name}: does not parse as {fmt.name}: {exc}") from None
+    term = _converter(bnode_prefix)
+    for q in quads:
+        g = None if isinstance(q.graph_name, ox.DefaultGraph) else term(q.graph_name)
+        graph = graphs.get(g)
+        if graph is None:
+            graph = graphs[g] = Graph(identifier=g) if g is not None else Graph()
+        graph.add((term(q.subject), term(q.predicate), term(q.object)))
+    return graphs
+
+
+def _converter(bnode_prefix: str) -> Callable[[object], Node]:
+    """pyoxigraph terms → rdflib terms, each distinct term converted once (a dump repeats its IRIs often)."""
     cache: dict[object, Node] = {}
 
     def term(t: object) -> Node:
@@ -151,13 +163,7 @@ def parse_rdf(data: bytes | str, fmt: ox.RdfFormat, name: str = "input", *,
             got = cache[t] = _term(t, bnode_prefix)
         return got
 
-    for q in quads:
-        g = None if isinstance(q.graph_name, ox.DefaultGraph) else term(q.graph_name)
-        graph = graphs.get(g)
-        if graph is None:
-            graph = graphs[g] = Graph(identifier=g) if g is not None else Graph()
-        graph.add((term(q.subject), term(q.predicate), term(q.object)))
-    return graphs
+    return term
 
 
 def _term(t: object, bnode_prefix: str) -> Node:
@@ -377,8 +383,8 @@ def kept_report(digests: Mapping[URIRef, str], cache: ResultCache, processes: in
     if not (processes > 1 and len(names) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()):
         return None  # validate_dataset would not use the cache either
     reports = []
-    for run in stable_batches(names, MAX_BATCH):
-        got = _kept(cache, cache.key((names[i], digests[URIRef(names[i])]) for i in run))
+    for key in _run_keys([(n, digests[URIRef(n)]) for n in names], cache).values():
+        got = _kept(cache, key)
         if got is None:
             return None
         conforms, results, graph = got
@@ -386,6 +392,11 @@ def kept_report(digests: Mapping[URIRef, str], cache: ResultCache, processes: in
     if progress is not None:
         progress(f"{len(names)}/{len(names)} programme graphs unchanged since the last validation: their results are kept")
     return merge(reports) if len(reports) > 1 else reports[0]
+
+
+def _run_keys(keys: list[tuple[str, str]], cache: ResultCache) -> dict[range, str]:
+    """The runs of the programme graphs (graph IRI, digest), sorted by IRI, and each run's cache key."""
+    return {run: cache.key(keys[i] for i in run) for run in stable_batches([name for name, _d in keys], MAX_BATCH)}
 
 
 def _kept(cache: ResultCache, key: str) -> tuple[bool, list[Result], Graph] | None:
@@ -410,14 +421,7 @@ def context_of(nquads: bytes, nodes: Iterable[Node]) -> Graph:
         if q.predicate.value in wanted and isinstance(q.subject, ox.NamedNode):
             about.setdefault(q.subject.value, []).append(q)
     g = Graph()
-    cache: dict[object, Node] = {}
-
-    def term(t: object) -> Node:
-        got = cache.get(t)
-        if got is None:
-            got = cache[t] = _term(t, "")
-        return got
-
+    term = _converter("")
     todo, seen = [str(n) for n in nodes if isinstance(n, URIRef)], set()
     while todo:  # a focus node, then its programme, then their source documents
         s = todo.pop()
@@ -452,8 +456,8 @@ def _in_processes(parts: list[Graph], reference: Graph | None, engine: str, proc
     shapes_graph(), ontology_graph()  # parsed once, before the fork: the same blank nodes in every report
     _FORKED = (parts, reference, engine)  # the forked processes find them here: nothing is pickled to them
     if cache is not None and keys is not None:
-        runs = stable_batches([name for name, _digest in keys], MAX_BATCH)
-        run_keys = {run: cache.key(keys[i] for i in run) for run in runs}
+        run_keys = _run_keys(keys, cache)
+        runs = list(run_keys)
     else:
         runs, run_keys = batches(len(parts), processes), {}
     found: dict[range, tuple[bool, list[Result], Graph]] = {}

@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from andts import paths, store
 from andts.errors import StoreError
@@ -55,13 +55,6 @@ def cache_of(store_path: Path, digests: dict[URIRef, str]) -> ResultCache:
     """The validation results kept from the build and earlier validations (validation_cache)."""
     reference = {name: d for name, d in digests.items() if is_reference(name) and name != ONTOLOGY_GRAPH}
     return ResultCache(store.validation_cache_dir(store_path), fingerprint(reference))
-
-
-def load_built(store_path: Path) -> tuple[dict[URIRef | None, Graph], ResultCache, dict[URIRef, str]]:
-    """The published build's dataset (its N-Quads dump), graph by graph, the graphs' digests and the cache."""
-    dump, data = read_dump(store_path)
-    digests = digests_of_dump(data)
-    return parse_rdf(data, format_of(dump.name), str(dump)), cache_of(store_path, digests), digests
 
 
 def run(args: argparse.Namespace) -> int:

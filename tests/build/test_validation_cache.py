@@ -13,11 +13,18 @@ import andts.build as b
 import andts.validation as v
 from andts import paths, store
 from andts.build import build, discover_sources
-from andts.commands.validate import load_built
+from andts.commands.validate import cache_of, read_dump
 from andts.errors import ValidationFailed
 from andts.loaders.common import SourceInfo
 from andts.validation import validate_dataset
-from andts.validation_cache import RUN_MARK, digest_nquads, fingerprint, stable_batches
+from andts.validation_cache import RUN_MARK, digest_nquads, digests_of_dump, fingerprint, stable_batches
+
+
+def load_built(store_path: Path):
+    """The published build's graphs, its validation cache and its graphs' digests, as `andts validate` reads them."""
+    dump, data = read_dump(store_path)
+    digests = digests_of_dump(data)
+    return v.parse_rdf(data, v.format_of(dump.name), str(dump)), cache_of(store_path, digests), digests
 
 
 @pytest.fixture
