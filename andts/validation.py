@@ -28,7 +28,7 @@ from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.paths import Path as PropertyPath
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
-from andts import paths
+from andts import paths, pyshacl_speedups
 from andts.errors import RdfParseError
 from andts.namespaces import ANDTS, GRAPH, ONTOLOGY_GRAPH, PREFIXES, SH
 from andts.validation_cache import ResultCache, stable_batches
@@ -230,45 +230,6 @@ def reference_graph() -> Graph:
 # --- validating -------------------------------------------------------------------------------------
 
 
-_INDEXED: list[bool] = []  # whether index_constraint_parameters has run (once, at the first validation)
-
-
-class _ParameterList(list):
-    """pyshacl's list of constraint parameters with a set's membership test. pyshacl asks `p in list` for
-    every predicate of a shape each time it validates a focus node against it: a third of its time on our
-    shapes (a million URIRef comparisons a programme). Same items, same order, same results
-    (tests/shapes/test_strategies.py compares reports with and without it)."""
-
-    def __init__(self, items: Iterable[object] = ()) -> None:
-        super().__init__(items)
-        self._members = set(self)
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._members
-
-    def copy(self) -> "_ParameterList":
-        return _ParameterList(self)
-
-    def append(self, item: object) -> None:
-        super().append(item)
-        self._members.add(item)
-
-
-def index_constraint_parameters(on: bool = True) -> None:
-    """Give pyshacl the indexed parameter list (what pyshacl.shape caches on first use), or take it back.
-    Done at the first validation: pyshacl is imported then, not with this module (the server saves 20 MB
-    until someone validates)."""
-    import pyshacl.shape
-    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-
-    if on and isinstance(ALL_CONSTRAINT_PARAMETERS, list):
-        pyshacl.shape.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
-    elif hasattr(pyshacl.shape, "CONSTRAINT_PARAMS"):
-        del pyshacl.shape.CONSTRAINT_PARAMS
-
-
-
-
 def validate(data: Graph, *, with_reference: bool = True, extra: Iterable[Graph] = (),
              reference: Graph | None = None, engine: str = "pyshacl") -> Report:
     """Validate `data` (plus the reference data it links to) against the shapes.
@@ -287,9 +248,7 @@ def validate(data: Graph, *, with_reference: bool = True, extra: Iterable[Graph]
     elif engine == "pyshacl":
         from pyshacl import validate as run
 
-        if not _INDEXED:
-            _INDEXED.append(True)
-            index_constraint_parameters()
+        pyshacl_speedups.at_first_use()
     else:
         raise ValueError(f"unknown SHACL engine {engine!r} (known: {', '.join(ENGINES)})")
     # `combined` is this call's own copy: pyshacl may add the ontology's class hierarchy to it in place

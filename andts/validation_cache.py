@@ -3,7 +3,8 @@ the programme graphs that changed since the last one.
 
 A run of programme graphs is validated together (`validation.batches`); its results are kept under a key
 made of everything they depend on: each graph's content (the digest of its sorted N-Quads), the reference
-data's content, the shapes and the ontology (their files' bytes), and the versions of andts and pyshacl.
+data's content, the shapes and the ontology (their files' bytes), the versions of andts and pyshacl, and
+the source of `andts.pyshacl_speedups`.
 Runs are cut where a graph's IRI says (`stable_batches`), not by position, so that a new, changed or
 removed programme changes only its own run's key. An entry is the run's SHACL report graph as N-Triples;
 a missing, unreadable, partial or unparsable entry is validated again. Nothing else is trusted from the folder.
@@ -22,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from andts import __version__, paths
+from andts import __version__, paths, pyshacl_speedups
 
 #: A run ends before a graph whose IRI hashes to 0 modulo this, or at validation.MAX_BATCH programmes: runs
 #: of about ten programmes at 290 municipalities (each run validates the reference data once more).
@@ -46,9 +47,9 @@ def digests_of_dump(data: bytes) -> dict[URIRef, str]:
 
 def fingerprint(reference: Mapping[URIRef, str]) -> str:
     """What every result depends on besides its programmes: the reference data (graph → digest), the
-    shapes, the ontology, andts and pyshacl."""
+    shapes, the ontology, andts, pyshacl and how andts changes pyshacl's working."""
     h = hashlib.sha256(f"andts {__version__} pyshacl {version('pyshacl')}\n".encode())
-    for f in [*paths.shape_files(), paths.ONTOLOGY]:
+    for f in [*paths.shape_files(), paths.ONTOLOGY, Path(pyshacl_speedups.__file__)]:
         h.update(f.name.encode() + b"\n" + f.read_bytes() + b"\n")
     for name in sorted(reference, key=str):
         h.update(f"{name} {reference[name]}\n".encode())
