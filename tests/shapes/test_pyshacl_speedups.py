@@ -21,6 +21,8 @@ EX = Namespace("https://example.org/speedups#")
 SHAPES = Graph().parse(Path(__file__).parent / "speedups" / "nested-shapes.ttl")
 
 names = st.one_of(st.text("abcdefg", max_size=7).map(Literal),
+                  st.tuples(st.text("abc", max_size=4), st.sampled_from(["sv", "en", "sv-FI"])).map(
+                      lambda t: Literal(t[0], lang=t[1])),
                   st.integers(0, 99).map(lambda i: Literal(i, datatype=XSD.integer)))
 
 
@@ -39,8 +41,8 @@ def graphs(draw: st.DrawFn) -> Graph:
     return g
 
 
-def results(data: Graph) -> tuple[bool, Counter]:
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=SHAPES, advanced=True, allow_warnings=True)
+def results(data: Graph, allow_warnings: bool = True) -> tuple[bool, Counter]:
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=SHAPES, advanced=True, allow_warnings=allow_warnings)
 
     def of(r: URIRef) -> tuple:
         return tuple(report.value(r, p) for p in (SH.focusNode, SH.resultPath, SH.value, SH.sourceShape,
@@ -49,21 +51,32 @@ def results(data: Graph) -> tuple[bool, Counter]:
     return conforms, Counter(of(r) for r in report.subjects(RDF.type, SH.ValidationResult))
 
 
-def both_ways(data: Graph) -> Iterator[tuple[bool, Counter]]:
+def both_ways(data: Graph, allow_warnings: bool = True) -> Iterator[tuple[bool, Counter]]:
     pyshacl_speedups.apply()
-    yield results(data)
+    yield results(data, allow_warnings)
     pyshacl_speedups.apply(on=False)
     try:
-        yield results(data)
+        yield results(data, allow_warnings)
     finally:
         pyshacl_speedups.apply()
 
 
-@settings(max_examples=150, deadline=None)
-@given(data=graphs())
-def test_the_same_results_as_many_times(data: Graph) -> None:
-    sped_up, plain = both_ways(data)
+@settings(max_examples=200, deadline=None)
+@given(data=graphs(), allow_warnings=st.booleans())
+def test_the_same_results_as_many_times(data: Graph, allow_warnings: bool) -> None:
+    sped_up, plain = both_ways(data, allow_warnings)
     assert sped_up == plain
+
+
+def test_which_value_shapes_are_validated_value_by_value() -> None:
+    from pyshacl.shapes_graph import ShapesGraph
+
+    sg = ShapesGraph(SHAPES)
+    assert sg.shapes  # pyshacl finds the shapes
+    judged = {name: pyshacl_speedups._per_value(sg.lookup_shape_from_node(EX[name]))
+              for name in ("Swedish", "Thingish", "Short", "QuietlyShort", "NamedThing", "Thing-link")}
+    assert judged == {"Swedish": True, "Thingish": True, "Short": True, "QuietlyShort": True,
+                      "NamedThing": False, "Thing-link": False}
 
 
 def test_a_value_node_shared_by_two_focus_nodes_is_reported_for_each() -> None:
