@@ -15,6 +15,7 @@ trap in ../shared/style.md: shapes parsed by rdflib compare `sh:in` values as pl
 from __future__ import annotations
 
 import multiprocessing
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -84,6 +85,8 @@ class Result:
     #: A path that is a blank node (sh:alternativePath …) as SPARQL path text: the same path has another
     #: blank node in a report of another run, or read back from the cache
     path_text: str | None = None
+    #: The result's node in the report graph it was read from (not part of what the result says)
+    node: Node | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_violation(self) -> bool:
@@ -101,13 +104,24 @@ class Result:
         return str(self.messages[0]) if self.messages else ""
 
 
-@dataclass
 class Report:
-    conforms: bool  # no sh:Violation (warnings and infos do not break conformance)
-    results: list[Result] = field(default_factory=list)
-    graph: Graph = field(default_factory=Graph)
-    #: The data that was validated with its reference data: labels, lines and sources of focus nodes.
-    context: Graph = field(default_factory=Graph)
+    """The results of a validation, the SHACL report graph, and the data the results are about."""
+
+    def __init__(self, conforms: bool, results: list[Result] | None = None,
+                 graph: Graph | Callable[[], Graph] | None = None, context: Graph | None = None) -> None:
+        self.conforms = conforms  # no sh:Violation (warnings and infos do not break conformance)
+        self.results: list[Result] = results if results is not None else []
+        self._graph = graph
+        #: The data that was validated with its reference data: labels, lines and sources of focus nodes.
+        self.context: Graph = context if context is not None else Graph()
+
+    @property
+    def graph(self) -> Graph:
+        """The report as RDF (sh:ValidationReport). A merged report makes it at first use: the text and
+        JSON reports never need it (copying 7,647 results at 290 municipalities took 2 s)."""
+        if not isinstance(self._graph, Graph):
+            self._graph = self._graph() if self._graph is not None else Graph()
+        return self._graph
 
     @property
     def violations(self) -> list[Result]:
@@ -364,8 +378,9 @@ def _kept(cache: ResultCache, key: str) -> tuple[bool, list[Result], Graph] | No
     if got is None:
         return None
     conforms, data = got
+    graph = Graph(store="SimpleMemory")  # only read back: no context bookkeeping (a third faster)
     try:
-        graph = parse_rdf(data, ox.RdfFormat.N_TRIPLES, key, bnode_prefix=key[:16]).get(None, Graph())
+        parse_rdf(data, ox.RdfFormat.N_TRIPLES, key, into={None: graph}, bnode_prefix=key[:16])
     except RdfParseError:
         return None
     return conforms, [_result(graph, n) for n in graph.subjects(RDF.type, SH.ValidationResult)], graph
@@ -375,8 +390,12 @@ def context_of(nquads: bytes, nodes: Iterable[Node]) -> Graph:
     """What a report shows of its results' focus nodes `nodes` (`where`: names, source lines and documents,
     their programmes' documents and the documents' names), read from an N-Quads dump."""
     wanted = {str(p) for p in CONTEXT_PREDICATES}
+    # only the lines that may say one of them are parsed (a tenth of a national dump): a line with an IRI
+    # subject and one of these predicates starts "<…> <predicate> " (an IRI in N-Quads has no ">")
+    may = re.compile(rb"^<[^>\n]*> <(?:" + b"|".join(re.escape(p.encode()) for p in sorted(wanted)) + rb")> .*$",
+                     re.MULTILINE)
     about: dict[str, list[ox.Quad]] = {}
-    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+    for q in ox.parse(b"\n".join(may.findall(nquads)), format=ox.RdfFormat.N_QUADS):
         if q.predicate.value in wanted and isinstance(q.subject, ox.NamedNode):
             about.setdefault(q.subject.value, []).append(q)
     g = Graph()
@@ -493,23 +512,26 @@ def merge(reports: list[Report]) -> Report:
     """One report from several: each distinct result once, one sh:ValidationReport."""
     if len(reports) == 1:
         return reports[0]
-    seen: dict[tuple, Result] = {}
-    graph = Graph()
-    top = BNode()
-    graph.add((top, RDF.type, SH.ValidationReport))
+    seen: dict[tuple, tuple[Result, Report]] = {}
+    for rep in reports:
+        for r in rep.results:
+            seen.setdefault(r.key, (r, rep))
+    conforms = not any(r.is_violation for r, _rep in seen.values())
+
+    def graph() -> Graph:
+        g = Graph(store="SimpleMemory")  # 160,000 triples at 290 municipalities: no context bookkeeping
+        top = BNode()
+        g.add((top, RDF.type, SH.ValidationReport))
+        for r, rep in seen.values():
+            node = r.node if r.node is not None else _node_of(rep.graph, r)
+            g.add((top, SH.result, node))
+            _copy(rep.graph, node, g)
+        g.add((top, SH.conforms, Literal(conforms)))
+        return g
+
     # a view of every report's data, not a copy (copying the data of 290 municipalities took 10 s)
     context = UnionView(rep.context for rep in reports)
-    for rep in reports:
-        for node in rep.graph.subjects(RDF.type, SH.ValidationResult):
-            r = _result(rep.graph, node)
-            if r.key in seen:
-                continue
-            seen[r.key] = r
-            graph.add((top, SH.result, node))
-            _copy(rep.graph, node, graph)
-    conforms = not any(r.is_violation for r in seen.values())
-    graph.add((top, SH.conforms, Literal(conforms)))
-    return Report(conforms=conforms, results=list(seen.values()), graph=graph, context=context)
+    return Report(conforms=conforms, results=[r for r, _rep in seen.values()], graph=graph, context=context)
 
 
 def _copy(src: Graph, node: Node, dst: Graph) -> None:
@@ -526,6 +548,11 @@ def _copy(src: Graph, node: Node, dst: Graph) -> None:
                 todo.append(o)
 
 
+def _node_of(report: Graph, result: Result) -> Node:
+    """The node of a result made without one (a test's), found again by what it says."""
+    return next(n for n in report.subjects(RDF.type, SH.ValidationResult) if _result(report, n).key == result.key)
+
+
 def _result(report: Graph, node: Node) -> Result:
     return Result(
         focus_node=report.value(node, SH.focusNode),
@@ -536,6 +563,7 @@ def _result(report: Graph, node: Node) -> Result:
         messages=tuple(sorted(report.objects(node, SH.resultMessage), key=str)),
         component=report.value(node, SH.sourceConstraintComponent),
         path_text=path_text(report, path) if isinstance(path := report.value(node, SH.resultPath), BNode) else None,
+        node=node,
     )
 
 
@@ -652,6 +680,11 @@ def path_text(report: Graph, path: Node | None) -> str:
     return "/".join(path_text(report, p) for p in items) if items else str(path)
 
 
+def result_path(report: Report, r: Result) -> str:
+    """A result's path as path_text gives it (a blank-node path's text is kept in the result)."""
+    return r.path_text if r.path_text is not None else path_text(report.graph, r.path)
+
+
 def _list(g: Graph, node: Node) -> list[Node]:
     out, seen = [], set()
     while node is not None and node != RDF.nil and node not in seen:
@@ -675,7 +708,7 @@ def result_record(report: Report, r: Result) -> dict:
         "sourceDocument": str(w.source) if w.source is not None else None,
         "sourceDocumentLabel": w.source_label,
         "sourceLine": w.line,
-        "path": path_text(report.graph, r.path) or None,
+        "path": result_path(report, r) or None,
         "value": str(r.value) if r.value is not None else None,
         "message": r.message("en"),
         "messages": {m.language or "": str(m) for m in r.messages},
@@ -697,7 +730,7 @@ def describe(report: Report, r: Result) -> list[str]:
         doc = (w.source_label or short(w.source)) if w.source is not None else "?"
         lines.append(f"      source: {doc}" + (f", line {w.line}" if w.line is not None else ""))
     if r.path is not None:
-        lines.append(f"      path: {path_text(report.graph, r.path)}")
+        lines.append(f"      path: {result_path(report, r)}")
     if r.value is not None:
         lines.append(f"      value: {short(r.value) if isinstance(r.value, URIRef) else repr(str(r.value))}")
     lines.append(f"      {r.message('en')}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,8 +37,31 @@ def digest_nquads(data: bytes) -> str:
     return hashlib.sha256(b"\n".join(lines)).hexdigest()
 
 
+#: A line of N-Quads as pyoxigraph writes it: (the line, its graph name or b""). Possessive, so that long
+#: literals are not backtracked through.
+_QUAD_LINE = re.compile(
+    rb'^((?:<[^>]*>|_:\S+) <[^>]*> (?:<[^>]*>|_:\S+|"(?:[^"\\\n]++|\\.)*+"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?)'
+    rb'(?: (<[^>]*>|_:\S+))? \.)$', re.MULTILINE)
+
+
 def digests_of_dump(data: bytes) -> dict[URIRef, str]:
-    """The digest of each named graph of an N-Quads dump, as `digest_nquads` gives it for that graph alone."""
+    """The digest of each named graph of an N-Quads dump, as `digest_nquads` gives it for that graph alone.
+
+    A dump the build wrote has its lines as pyoxigraph writes them, so they are grouped as they are (faster
+    at 290 municipalities than parsing and writing them again). A dump with any other line is parsed and
+    written again; either way a graph's digest is that of lines that say exactly its quads."""
+    found = _QUAD_LINE.findall(data)
+    lines = data.splitlines()
+    if len(found) != len(lines) - lines.count(b""):
+        return _digests_parsed(data)  # a line that is not one quad as pyoxigraph writes it
+    by_graph: dict[bytes, list[bytes]] = {}
+    for line, graph in found:
+        if graph.startswith(b"<"):
+            by_graph.setdefault(graph, []).append(line)
+    return {URIRef(g[1:-1].decode("utf-8")): digest_nquads(b"\n".join(lines)) for g, lines in by_graph.items()}
+
+
+def _digests_parsed(data: bytes) -> dict[URIRef, str]:
     by_graph: dict[str, list[ox.Quad]] = {}
     for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
         if isinstance(q.graph_name, ox.NamedNode):

@@ -259,7 +259,7 @@ def _groups(ctx: views.PageContext, report: validation.Report, known: set[str]) 
                 source = views.Link(label=w.source_label or str(w.source),
                                     href=ctx.href(str(w.source)) if str(w.source) in known else "", iri=str(w.source))
             entries.append(Entry(focus=focus, label=w.label, source=source, line=w.line,
-                                 path=validation.path_text(report.graph, r.path),
+                                 path=validation.result_path(report, r),
                                  value=validation.short(r.value) if r.value is not None else None,
                                  message=r.message(ctx.lang)))
         out.append({"severity": validation.severity_name(severity), "shape": validation.short(shape),
