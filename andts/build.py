@@ -180,23 +180,35 @@ def write(graphs: dict[URIRef, Graph], folder: Path, serialized: dict[URIRef, by
     """Write the pyoxigraph store and the dumps; returns the content hash (the build id), triples, per graph.
     `serialized`: graphs already written as N-Quads (by `nquads_of`), taken as they are.
 
-    The quads are gathered in an in-memory store, which writes both dumps; the on-disk store is bulk-loaded
-    once from its N-Quads (one bulk load per graph cost a national build 10 s), in a thread while the dumps
-    are written (pyoxigraph lets go of the GIL while it loads: 4 s of a national build overlap)."""
-    gathered = ox.Store()
+    The on-disk store is bulk-loaded once from all the graphs' N-Quads (one bulk load per graph cost a
+    national build 10 s), in a thread from the start (pyoxigraph lets go of the GIL while it loads), while
+    the sorted N-Quads dump is written and an in-memory store gathers the graphs for the TriG dump."""
+    parts: list[bytes] = []
+    own: dict[URIRef, list[ox.Quad]] = {}  # graphs converted here, with their canonical blank nodes
     counts: dict[str, int] = {}
     for n, iri in enumerate(sorted(graphs, key=str)):
         g = graphs[iri]
         if serialized and iri in serialized:
-            gathered.load(serialized[iri], format=ox.RdfFormat.N_QUADS)
+            parts.append(serialized[iri])
         else:
-            gathered.extend(_quads(g, ox.NamedNode(str(iri)), f"g{n}"))
+            # in a stable order: rdflib's order changes from process to process, and the TriG dump keeps it
+            own[iri] = sorted(_quads(g, ox.NamedNode(str(iri)), f"g{n}"), key=str)
+            parts.append(ox.serialize(own[iri], format=ox.RdfFormat.N_QUADS))
         counts[str(iri)] = len(g)
-    dumped = gathered.dump(format=ox.RdfFormat.N_QUADS)
-    loading = _Background(lambda: _load_on_disk(folder / store.OXIGRAPH_DIR, dumped))
-    lines = sorted(set(dumped.decode("utf-8").splitlines()))
-    nquads = ("\n".join(lines) + "\n").encode("utf-8")
+    everything = b"".join(parts)
+    loading = _Background(lambda: _load_on_disk(folder / store.OXIGRAPH_DIR, everything))
+    # bytes sort as their code points do in UTF-8: the order of the lines as text
+    lines = sorted(set(everything.splitlines()))
+    nquads = b"\n".join(lines) + b"\n"
     (folder / store.DUMP_NQ).write_bytes(nquads)
+    # parsing text gives blank nodes new labels: graphs that have them are added as quads
+    gathered = ox.Store()
+    for iri, part in zip(sorted(graphs, key=str), parts):
+        if iri in own:
+            gathered.extend(own[iri])
+        else:
+            gathered.load(part, format=ox.RdfFormat.N_QUADS)
+    del parts, own
     gathered.dump(str(folder / store.DUMP_TRIG), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
     del gathered
     loading.join()

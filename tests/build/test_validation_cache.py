@@ -128,13 +128,13 @@ def test_digests_ignore_the_order_of_lines() -> None:
 
 def test_runs_are_cut_by_the_graphs_not_their_places() -> None:
     names = sorted(f"https://w3id.org/andts/graph/p{i:04d}" for i in range(200))
-    runs = stable_batches(names, 16)
-    assert [i for r in runs for i in r] == list(range(200)) and all(len(r) <= 16 for r in runs)
-    assert 200 / len(runs) > RUN_MARK / 2  # runs of several programmes
+    runs = stable_batches(names, v.MAX_BATCH)
+    assert [i for r in runs for i in r] == list(range(200)) and all(len(r) <= v.MAX_BATCH for r in runs)
+    assert 200 / len(runs) > min(RUN_MARK, v.MAX_BATCH) / 3  # runs of several programmes
     # a new programme changes the run it joins, not the others
     grown = sorted([*names, "https://w3id.org/andts/graph/p0100x"])
     before = {tuple(names[i] for i in r) for r in runs}
-    after = {tuple(grown[i] for i in r) for r in stable_batches(grown, 16)}
+    after = {tuple(grown[i] for i in r) for r in stable_batches(grown, v.MAX_BATCH)}
     assert len(before - after) <= 2
 
 
