@@ -64,7 +64,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
         build = sparql.locate_build(settings.store)
         pool = WorkerPool(build, size=settings.workers, timeout=settings.query_timeout,
                           start_timeout=settings.worker_start_timeout, in_memory=settings.in_memory,
-                          memory_mb=settings.worker_memory_mb)
+                          memory_mb=settings.worker_memory_mb, slots_per_process=settings.slots_per_process)
         app.state.engine = pool
         follower = BuildFollower(app.state, settings).start() if settings.follow_builds > 0 else None
         try:

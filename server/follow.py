@@ -60,7 +60,8 @@ class BuildFollower:
             build = sparql.locate_build(self.settings.store)
             fresh = WorkerPool(build, size=self.settings.workers, timeout=self.settings.query_timeout,
                                start_timeout=self.settings.worker_start_timeout, in_memory=self.settings.in_memory,
-                               memory_mb=self.settings.worker_memory_mb)
+                               memory_mb=self.settings.worker_memory_mb,
+                               slots_per_process=self.settings.slots_per_process)
         except AndtsError as exc:
             log.error("a new build was published but cannot be served (still serving %s): %s",
                       current.build.info.id, exc)

@@ -10,6 +10,12 @@ whole answer is in: a stopped query never becomes a 200 with a truncated body.
 Workers are started with subprocess on `python -m andts.server.worker` and talk over a socket pair
 wrapped as a multiprocessing Connection (POSIX), rather than with multiprocessing's 'spawn', which
 re-imports the server's main script in every worker.
+
+A worker process may serve several slots (a socket pair and a thread each) on one copy of the store:
+pyoxigraph evaluates queries without the GIL, so the slots run side by side, and a build held in memory
+is held once (`slots_per_process`; the server gives every slot to one process when the store is in
+memory). Stopping a query stops its process, so a query running in another slot of it is sent once more,
+to the replacement.
 """
 
 from __future__ import annotations
@@ -34,22 +40,38 @@ from andts.server.errors import Busy, MemoryLimit, QueryTimeout, WorkerFailed
 log = logging.getLogger("andts.server.pool")
 
 
+@dataclass(eq=False)
+class _Process:
+    popen: subprocess.Popen
+    slots: int
+    ended: bool = False  # stopped by the pool: its slots are being replaced
+
+    def stop(self) -> None:
+        try:
+            self.popen.kill()
+            self.popen.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+
+
 @dataclass(eq=False)  # compared and hashed by identity: kept in a set
 class _Worker:
-    process: subprocess.Popen
+    """One slot of a worker process: it runs one job at a time."""
+
+    proc: _Process
     conn: Connection
     ready: bool = False  # it has opened the store and said so
     running: bool = False  # it has taken a job (acknowledged it) and not yet answered
 
+    @property
+    def process(self) -> subprocess.Popen:
+        return self.proc.popen
+
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return not self.proc.ended and self.proc.popen.poll() is None
 
     def stop(self) -> None:
-        try:
-            self.process.kill()
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
+        self.proc.stop()
         self.conn.close()
 
 
@@ -57,19 +79,24 @@ class WorkerPool:
     """Runs query jobs in `size` worker processes, each query for at most `timeout` seconds."""
 
     def __init__(self, build: sparql.Build, size: int = 2, timeout: float = 5.0, start_timeout: float = 30.0,
-                 in_memory: bool = False, memory_mb: int = 0) -> None:
+                 in_memory: bool = False, memory_mb: int = 0, slots_per_process: int = 1) -> None:
+        """`size` slots (queries at once), in processes of `slots_per_process` slots each."""
         self.build, self.size, self.timeout, self.start_timeout = build, size, timeout, start_timeout
         self.in_memory, self.memory_mb = in_memory, memory_mb
+        self.slots_per_process = max(1, min(slots_per_process, size))
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self.restarts = 0
         self.since = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        started = [self._start() for _ in range(size)]  # start them all, then wait: they boot in parallel
+        started: list[_Worker] = []
         try:
+            for first in range(0, size, self.slots_per_process):  # start them all, then wait: they boot in parallel
+                started.extend(self._start(min(self.slots_per_process, size - first)))
             for w in started:
                 self._await_ready(w)
+            for w in started:
                 self._idle.put(w)
         except BaseException:
             for w in started:
@@ -78,27 +105,32 @@ class WorkerPool:
 
     # --- workers -------------------------------------------------------------------------------
 
-    def _start(self) -> _Worker:
-        ours, theirs = socket.socketpair()
+    def _start(self, slots: int) -> list[_Worker]:
+        """A worker process with `slots` slots (not yet ready)."""
+        pairs = [socket.socketpair() for _ in range(slots)]
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "andts.server.worker", str(theirs.fileno())],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                [sys.executable, "-m", "andts.server.worker", *(str(theirs.fileno()) for _o, theirs in pairs)],
+                pass_fds=[theirs.fileno() for _o, theirs in pairs], stdin=subprocess.DEVNULL,
             )
         except OSError as exc:
-            ours.close()
+            for ours, _theirs in pairs:
+                ours.close()
             raise StoreError(f"cannot start a query worker: {exc}") from exc
         finally:
-            theirs.close()
-        w = _Worker(process, Connection(ours.detach()))
+            for _ours, theirs in pairs:
+                theirs.close()
+        proc = _Process(process, slots)
+        workers = [_Worker(proc, Connection(ours.detach())) for ours, _theirs in pairs]
         with self._lock:
-            self._workers.add(w)
+            self._workers.update(workers)
         try:
-            w.conn.send((self.build, self.in_memory, self.memory_mb))
+            workers[0].conn.send((self.build, self.in_memory, self.memory_mb))
         except OSError as exc:
-            self._discard(w)
+            for w in workers:
+                self._discard(w)
             raise StoreError(f"a query worker failed to start: {exc}") from exc
-        return w
+        return workers
 
     def _await_ready(self, w: _Worker) -> None:
         try:
@@ -122,27 +154,47 @@ class WorkerPool:
         w.stop()
 
     def _replace(self, w: _Worker) -> None:
-        """Kill a worker now; start its replacement in the background."""
-        self._discard(w)
+        """Kill a worker's process now; start its replacement in the background (once for all its slots:
+        another slot of it finds it ended and only lets go of its own socket)."""
         with self._lock:
-            self.restarts += 1
-        threading.Thread(target=self._respawn, name="andts-worker-respawn", daemon=True).start()
+            first = not w.proc.ended
+            w.proc.ended = True
+            self._workers.discard(w)
+            if first:
+                self.restarts += 1
+                self._workers.difference_update({x for x in self._workers if x.proc is w.proc})
+        if first:
+            with self._idle.mutex:  # its idle slots leave the queue with it
+                idle = [x for x in self._idle.queue if x.proc is w.proc]
+                for x in idle:
+                    self._idle.queue.remove(x)
+            for x in idle:
+                x.conn.close()
+        w.stop()
+        if first:
+            threading.Thread(target=self._respawn, args=(w.proc.slots,), name="andts-worker-respawn",
+                             daemon=True).start()
 
-    def _respawn(self) -> None:
+    def _respawn(self, slots: int) -> None:
         delay = 0.5
         while not self._closed:
+            workers: list[_Worker] = []
             try:
-                w = self._start()
-                self._await_ready(w)
+                workers = self._start(slots)
+                for w in workers:
+                    self._await_ready(w)
             except AndtsError as exc:
+                for w in workers:
+                    self._discard(w)
                 log.error("cannot start a query worker (retrying in %.1f s): %s", delay, exc)
                 time.sleep(delay)
                 delay = min(delay * 2, 30.0)
                 continue
-            if self._closed:
-                self._discard(w)
-            else:
-                self._idle.put(w)
+            for w in workers:
+                if self._closed:
+                    self._discard(w)
+                else:
+                    self._idle.put(w)
             return
 
     # --- running jobs --------------------------------------------------------------------------
@@ -156,7 +208,10 @@ class WorkerPool:
         finally:
             sparql.clock_query(started)
 
-    def _run(self, job: sparql.Job, retry: bool) -> sparql.Result:
+    def _run(self, job: sparql.Job, retry: bool, budget: float | None = None) -> sparql.Result:
+        """`budget`: the seconds the query may still run (all of the time limit, but for a query sent once
+        more because another slot's query stopped their process)."""
+        budget = self.timeout if budget is None else budget
         deadline = time.monotonic() + self.timeout
         while True:
             try:
@@ -174,7 +229,7 @@ class WorkerPool:
             except (OSError, ValueError):
                 self._replace(w)
         sent = time.monotonic()
-        if not w.conn.poll(self.timeout):
+        if not w.conn.poll(budget):
             self._timed_out(w)
         try:
             w.conn.recv_bytes()  # the worker's acknowledgement: it has taken the job
@@ -183,15 +238,23 @@ class WorkerPool:
             # a worker killed a moment ago still accepts a job into its socket, and never runs it
             self._replace(w)
             if retry:
-                return self._run(job, retry=False)
+                return self._run(job, retry=False, budget=budget)
             raise WorkerFailed("the query worker stopped before it could run this query") from None
-        if not w.conn.poll(max(0.0, self.timeout - (time.monotonic() - sent))):
+        if not w.conn.poll(max(0.0, budget - (time.monotonic() - sent))):
             self._timed_out(w)
         try:
             status, payload = w.conn.recv()
         except (EOFError, OSError):
+            shared = w.proc.slots > 1
             out_of_memory = self.memory_mb > 0 and self._aborted(w)
             self._replace(w)
+            left = budget - (time.monotonic() - sent)
+            if shared and left < 0.1 * self.timeout:
+                raise self._timeout()  # its own time was (all but) up too when the process stopped
+            if shared and retry:
+                # the process ran other slots' queries too: this one may not be what stopped it. It is sent
+                # once more, with what is left of its time.
+                return self._run(job, retry=False, budget=left)
             if out_of_memory:
                 raise MemoryLimit(
                     f"the query needed more than the {self.memory_mb} MB a query worker may use and was stopped; "
@@ -216,7 +279,10 @@ class WorkerPool:
 
     def _timed_out(self, w: _Worker) -> NoReturn:
         self._replace(w)
-        raise QueryTimeout(
+        raise self._timeout()
+
+    def _timeout(self) -> QueryTimeout:
+        return QueryTimeout(
             f"the query ran longer than this endpoint's limit of {self.timeout:g} s and was stopped; "
             "make it more selective or add a LIMIT"
         )
@@ -229,18 +295,24 @@ class WorkerPool:
 
     def pids(self) -> list[int]:
         with self._lock:
-            return sorted(w.process.pid for w in self._workers if w.process.pid is not None)
+            return sorted({w.process.pid for w in self._workers if w.process.pid is not None})
 
     def busy_pids(self) -> list[int]:
-        """The processes running a query now."""
+        """The processes running a query now (in any of their slots)."""
         with self._idle.mutex:
-            idle = {w.process.pid for w in self._idle.queue}
-        return [pid for pid in self.pids() if pid not in idle]
+            idle = set(self._idle.queue)
+        with self._lock:
+            return sorted({w.process.pid for w in self._workers if w not in idle and w.process.pid is not None})
 
     def running_pids(self) -> list[int]:
         """The processes that have taken a query and are running it now."""
         with self._lock:
-            return sorted(w.process.pid for w in self._workers if w.running and w.process.pid is not None)
+            return sorted({w.process.pid for w in self._workers if w.running and w.process.pid is not None})
+
+    def running(self) -> int:
+        """Slots running a query now."""
+        with self._lock:
+            return sum(1 for w in self._workers if w.running)
 
     def ready(self) -> int:
         """Workers alive and serving (a replacement still starting is alive but not ready)."""
@@ -249,7 +321,7 @@ class WorkerPool:
 
     def health(self) -> dict[str, int]:
         return {"size": self.size, "alive": self.alive(), "ready": self.ready(), "idle": self._idle.qsize(),
-                "restarts": self.restarts}
+                "restarts": self.restarts, "processes": len(self.pids()), "running": self.running()}
 
     def close(self) -> None:
         self._closed = True

@@ -23,7 +23,9 @@ class Settings:
     max_body_bytes: int = 1_000_000
     #: Whether queries may call other endpoints with SERVICE; refused with 403 when False.
     allow_service: bool = False
-    #: Query worker processes: how many queries run at once, each in a process that can be stopped.
+    #: How many queries run at once, each in a worker slot whose process can be stopped. With the store on
+    #: disk each slot is a process of its own; with the store in memory one process serves every slot from one
+    #: copy of it (`slots_per_process`).
     workers: int = 2
     #: Whether each worker loads the build's dump.nq into an in-memory store when it starts, instead of reading
     #: the RocksDB store on disk: joins are 10x faster at 290 municipalities, for about 150 MB a worker per
@@ -45,6 +47,13 @@ class Settings:
     store_url: str | None = None
     #: The folder of named queries (`<name>.rq` with a header) offered in the query editor.
     queries_dir: Path = QUERIES_DIR
+
+    @property
+    def slots_per_process(self) -> int:
+        """Worker slots a process serves: every one when the store is in memory (pyoxigraph runs queries
+        without the GIL, and each process would hold a copy of the store: 176 MB at 290 municipalities),
+        else one (a process per slot, each reading the store on disk)."""
+        return self.workers if self.in_memory else 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))

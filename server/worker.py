@@ -1,9 +1,13 @@
-"""One query worker process: `python -m andts.server.worker FD`, started by pool.WorkerPool.
+"""One query worker process: `python -m andts.server.worker FD [FD …]`, started by pool.WorkerPool.
 
-FD is its end of a socket pair, used as a multiprocessing Connection (pickled messages). The worker
-receives the Build to serve, opens it read-only once (or loads its dump into memory), answers ("ready", pid), and then runs one job at a
-time, answering ("ok", Result) or ("error", typed error). It is started as a fresh interpreter on this
-module (not with multiprocessing's spawn) so that the server's own main script is never re-imported.
+Each FD is its end of a socket pair, used as a multiprocessing Connection (pickled messages): a slot that
+runs one job at a time. The worker receives the Build to serve on the first, opens it read-only once (or
+loads its dump into memory), answers ("ready", pid) on every slot, and then serves each slot in a thread
+of its own, answering ("ok", Result) or ("error", typed error). pyoxigraph lets go of the GIL while it
+evaluates a query, so the slots of one process run their queries side by side on one copy of the store
+(a worker holding the store in memory needs 176 MB at 290 municipalities). It is started as a fresh
+interpreter on this module (not with multiprocessing's spawn) so that the server's own main script is
+never re-imported.
 """
 
 from __future__ import annotations
@@ -30,20 +34,34 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(0)
 
 
-def serve(conn: Connection, parent_pid: int) -> None:
+def serve(conns: list[Connection], parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops the workers
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
-        build, in_memory, memory_mb = conn.recv()
+        build, in_memory, memory_mb = conns[0].recv()
         if memory_mb > 0:  # an allocation past it fails, and pyoxigraph aborts: the pool answers 503
             resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
         store = sparql.open_build(build, in_memory)
     except (EOFError, OSError):
         return
     except AndtsError as exc:
-        conn.send(("error", exc))
+        conns[0].send(("error", exc))
         return
-    conn.send(("ready", os.getpid()))
+    for conn in conns:
+        try:
+            conn.send(("ready", os.getpid()))
+        except (EOFError, OSError):
+            return
+    slots = [threading.Thread(target=_serve_slot, args=(store, conn), name=f"andts-slot-{i}", daemon=True)
+             for i, conn in enumerate(conns[1:], 1)]
+    for slot in slots:
+        slot.start()
+    _serve_slot(store, conns[0])
+    for slot in slots:
+        slot.join()
+
+
+def _serve_slot(store: Any, conn: Connection) -> None:
     while True:
         try:
             job = conn.recv()
@@ -69,10 +87,10 @@ def serve(conn: Connection, parent_pid: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or not argv[0].isdigit():
-        print("usage: python -m andts.server.worker FD (started by the server, not by hand)", file=sys.stderr)
+    if not argv or not all(a.isdigit() for a in argv):
+        print("usage: python -m andts.server.worker FD [FD ...] (started by the server, not by hand)", file=sys.stderr)
         return 2
-    serve(Connection(int(argv[0])), os.getppid())
+    serve([Connection(int(a)) for a in argv], os.getppid())
     return 0
 
 

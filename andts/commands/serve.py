@@ -67,10 +67,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=_positive_float, default=_DEFAULTS.query_timeout, metavar="SECONDS",
                    help=f"stop a query after this many seconds and answer 503 (default: {_DEFAULTS.query_timeout:g})")
     p.add_argument("--workers", type=_whole_number(1), default=_DEFAULTS.workers, metavar="N",
-                   help=f"query worker processes, i.e. queries run at once (default: {_DEFAULTS.workers})")
+                   help=f"queries run at once, each in a worker slot (default: {_DEFAULTS.workers}); with the store "
+                        "in memory one process serves them all from one copy, with --disk each is a process")
     p.add_argument("--disk", action="store_true",
-                   help="query the build's RocksDB store on disk instead of loading its dump into memory in each "
-                        "worker (slower joins; for graphs larger than memory)")
+                   help="query the build's RocksDB store on disk instead of loading its dump into memory "
+                        "(slower joins; for graphs larger than memory)")
     p.add_argument("--worker-memory", type=_whole_number(0), default=_DEFAULTS.worker_memory_mb, metavar="MB",
                    help="address space a query worker may use; a query needing more gets 503 "
                         f"(default: {_DEFAULTS.worker_memory_mb}; 0: no limit)")

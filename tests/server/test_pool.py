@@ -189,3 +189,71 @@ def test_a_query_past_the_memory_limit_gets_503_and_its_worker_is_replaced(store
         _wait_until_full(pool)
         assert pool.pids() != [victim] and pool.health()["restarts"] == 1
         assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
+
+
+#: 53^4 rows to count on the test store: about 1.5 s.
+MEDIUM = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _wait_running(pool: WorkerPool, n: int, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while pool.running() < n:
+        assert time.monotonic() < deadline, f"{n} queries never ran at once: {pool.health()}"
+        time.sleep(0.01)
+
+
+def test_slots_of_one_process_run_queries_side_by_side_on_one_store(store_path: Path) -> None:
+    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=2, in_memory=True, slots_per_process=2) as pool:
+        assert len(pool.pids()) == 1 and pool.health()["processes"] == 1 and pool.alive() == 2
+        outcomes: list[BaseException] = []
+
+        def endless() -> None:
+            try:
+                pool.run(sparql.Job(query=ENDLESS))
+            except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
+                outcomes.append(exc)
+
+        threads = [threading.Thread(target=endless) for _ in range(2)]
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        _wait_running(pool, 2)  # both at once, in one process
+        assert len(pool.running_pids()) == 1
+        for t in threads:
+            t.join(timeout=15)
+        # each stopped by its own time limit: the first stops the process, the other is sent once more
+        # with what is left of its time, and never runs longer than the limit in all
+        assert len(outcomes) == 2 and all(isinstance(e, QueryTimeout) for e in outcomes), outcomes
+        assert time.monotonic() - t0 < 2 * 2 + 1.0
+        _wait_until_full(pool)
+        assert pool.health()["processes"] == 1 and pool.alive() == 2
+
+
+def test_a_query_in_another_slot_of_a_killed_process_is_answered(store_path: Path) -> None:
+    """Killed from outside (as by the OOM killer) while two slots run queries: each is sent once more to
+    the replacement; the quick one is answered, correctly."""
+    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=8, in_memory=True, slots_per_process=2) as pool:
+        answers: dict[str, object] = {}
+
+        def ask(name: str, query: str) -> None:
+            try:
+                answers[name] = pool.run(sparql.Job(query=query))
+            except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
+                answers[name] = exc
+
+        threads = [threading.Thread(target=ask, args=("endless", ENDLESS))]
+        threads[0].start()
+        _wait_running(pool, 1)
+        threads.append(threading.Thread(target=ask, args=("medium", MEDIUM)))
+        threads[1].start()
+        _wait_running(pool, 2)
+        (victim,) = pool.running_pids()
+        _kill_and_wait(victim)
+        for t in threads:
+            t.join(timeout=20)
+        medium = answers["medium"]
+        assert isinstance(medium, sparql.Result), medium
+        assert b'"7890481"' in medium.body  # 53^4
+        assert isinstance(answers["endless"], QueryTimeout)
+        _wait_until_full(pool)
+        assert victim not in pool.pids() and pool.health()["restarts"] == 2  # the kill, then the time limit
