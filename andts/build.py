@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,23 +20,29 @@ from rdflib import BNode, Graph, Node, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
-from andts import __version__, paths, store
+from andts import __version__, paths, store, validation
 from andts.errors import AndtsError, SourceError, ValidationFailed
 from andts.loaders.common import LoadResult, SourceInfo
 from andts.namespaces import ANDTS, ONTOLOGY_GRAPH, PREFIXES, reference_graph
-from andts.validation_cache import ResultCache, digest_nquads, fingerprint
+from andts.validation_cache import ResultCache, digest_nquads, fingerprint, stable_batches
 from andts.validation import (
     PARALLEL_FROM,
     Report,
     Result,
+    UnionView,
     as_text,
+    context_of,
     grouped,
     is_reference,
+    kept_run,
+    merge,
     ontology_graph,
     parse_project_files,
     result_record,
     severity_name,
+    shapes_graph,
     short,
+    validate,
     validate_dataset,
 )
 
@@ -81,6 +87,11 @@ def reference_union(graphs: dict[URIRef, Graph]) -> Graph:
             for t in g:
                 reference.add(t)
     return reference
+
+
+def forks(processes: int, sources: list[SourceInfo]) -> bool:
+    """Whether a build of these sources loads and validates them in forked processes."""
+    return processes > 1 and len(sources) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()
 
 
 def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, processes: int = 1,
@@ -140,27 +151,128 @@ def assemble(sources: list[SourceInfo], progress: Progress | None = None,
              serialized: dict[URIRef, bytes] | None = None, cache_folder: Path | None = None
              ) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
     """Load and validate everything in memory. Raises on a bad source or on violations. `serialized`:
-    see load_all. `cache_folder`: validation results kept from the last build (validation_cache)."""
+    see load_all. `cache_folder`: validation results kept from the last build (validation_cache).
+
+    From PARALLEL_FROM sources on, each forked process loads a run of programmes and validates it at once
+    (`load_and_validate`): the programme graphs then stay in those processes, and only their N-Quads (in
+    `serialized`), what the report shows of them and their tallies come back."""
     say = progress or (lambda line: None)
     graphs = reference_graphs()
     reference = reference_union(graphs)
-    digests: dict[URIRef, str] = {}
-    loads = load_all(sources, reference, say, processes=os.cpu_count() or 1, serialized=serialized, digests=digests)
-    slugs = Counter(l.source.slug for l in loads)
+    slugs = Counter(s.slug for s in sources)
     if dupes := [s for s, n in slugs.items() if n > 1]:
         raise SourceError(str(paths.SOURCES_DIR), None, f"two sources claim the programme slug(s) {', '.join(dupes)}")
+    cache = None
+    if cache_folder is not None:
+        ref = {iri: nquads_of(g, iri) for iri, g in graphs.items() if is_reference(iri) and iri != ONTOLOGY_GRAPH}
+        if all(nq is not None for nq in ref.values()):
+            cache = ResultCache(cache_folder, fingerprint({iri: digest_nquads(nq) for iri, nq in ref.items() if nq}))
+    processes = os.cpu_count() or 1
+    if serialized is not None and forks(processes, sources):
+        loads, report = load_and_validate(sources, reference, say, processes, serialized, cache)
+        for load in loads:
+            if load.source.graph not in serialized:  # it has blank nodes: `write` converts it here
+                graphs[load.source.graph] = load.graph
+        _stop_on_violations(report)
+        return graphs, loads, [r for r in report.results if not r.is_violation], report
+    loads = load_all(sources, reference, say, processes=processes, serialized=serialized)
     for load in loads:
         graphs[load.source.graph] = load.graph
     say(f"validating {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs against the shapes")
     started = time.monotonic()
-    cache = None
-    if cache_folder is not None and digests:
-        ref = {iri: nquads_of(g, iri) for iri, g in graphs.items() if is_reference(iri) and iri != ONTOLOGY_GRAPH}
-        if all(nq is not None for nq in ref.values()):
-            cache = ResultCache(cache_folder, fingerprint({iri: digest_nquads(nq) for iri, nq in ref.items() if nq}))
-    report = gate(graphs, say, cache, digests)
+    report = gate(graphs, say)
     say(f"validated ({time.monotonic() - started:.1f} s)")
     return graphs, loads, [r for r in report.results if not r.is_violation], report
+
+
+def load_and_validate(sources: list[SourceInfo], reference: Graph, say: Progress, processes: int,
+                      serialized: dict[URIRef, bytes], cache: ResultCache | None = None
+                      ) -> tuple[list[LoadResult], Report]:
+    """Every source loaded and validated in `processes` forked processes, a run of programmes at a time:
+    the runs, their cache keys and their reports are those of `validate_dataset` over the loaded graphs
+    (runs cut by graph IRI, `validation_cache.stable_batches`), so `andts validate` of the build finds them
+    in the cache. Each process sends back its programmes' N-Quads (into `serialized`), their loads without
+    their graphs (`LoadResult.tally` says what they held), and the run's report with the names, lines and
+    documents of its focus nodes (`context_of`)."""
+    global _FORKED_RUNS
+    runs = _runs(sources)
+    shapes_graph(), ontology_graph()  # parsed once, before the fork: the same blank nodes in every report
+    _FORKED_RUNS = (sources, reference, cache)  # the forked processes find them here: nothing is pickled to them
+    loads: dict[int, LoadResult] = {}
+    reports: dict[int, Report] = {}
+    keys: list[str] = []
+    kept = done = 0
+    started = time.monotonic()
+    try:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            todo = sorted(range(len(runs)), key=lambda r: len(runs[r]), reverse=True)  # the longest first
+            for r, (per_source, key, was_kept, outcome) in zip(todo, pool.map(_load_and_validate_run, todo)):
+                conforms, results, graph, context = outcome
+                for i, (load, nquads) in zip(runs[r], per_source):
+                    loads[i] = load
+                    if nquads is not None:
+                        serialized[load.source.graph] = nquads
+                if key is not None:
+                    keys.append(key)
+                    if cache is not None and not was_kept:
+                        cache.put(key, conforms, graph)
+                # what the report shows of its focus nodes, and whole the graphs that stayed unserialised
+                own = [load.graph for load, nquads in per_source if nquads is None]
+                reports[r] = Report(conforms=conforms, results=results, graph=graph,
+                                    context=UnionView([context, *own]))
+                done += len(runs[r])
+                kept += len(runs[r]) if was_kept else 0
+                elapsed = time.monotonic() - started
+                say(f"loaded {done}/{len(sources)} ({elapsed:.1f} s)")
+                if not was_kept:
+                    say(f"validated {done}/{len(sources)} programme graphs ({elapsed:.1f} s)")
+    finally:
+        _FORKED_RUNS = None
+    if kept:
+        say(f"{kept}/{len(sources)} programme graphs unchanged since the last validation: their results are kept")
+    if cache is not None and len(keys) == len(runs):
+        cache.keep_only(set(keys))
+    merged = merge([*(reports[r] for r in range(len(runs))), Report(conforms=True, context=reference)])
+    return [loads[i] for i in range(len(sources))], merged
+
+
+_FORKED_RUNS: tuple[list[SourceInfo], Graph, ResultCache | None] | None = None
+
+
+def _runs(sources: list[SourceInfo]) -> list[list[int]]:
+    """The sources (indices) in the runs `validate_dataset` cuts their graphs into (sorted by graph IRI)."""
+    order = sorted(range(len(sources)), key=lambda i: str(sources[i].graph))
+    return [[order[j] for j in run] for run in stable_batches([str(sources[i].graph) for i in order],
+                                                             validation.MAX_BATCH)]
+
+
+def _load_and_validate_run(r: int) -> tuple[list[tuple[LoadResult, bytes | None]], str | None, bool,
+                                            tuple[bool, list[Result], Graph, Graph]]:
+    """Run `r` of load_and_validate, in a forked process: (each load and its N-Quads, the run's cache key,
+    whether its results were kept, (conforms, results, report graph, what the results' focus nodes are
+    called, and where they come from))."""
+    assert _FORKED_RUNS is not None
+    sources, reference, cache = _FORKED_RUNS
+    loaded = [run_loader(sources[i], reference) for i in _runs(sources)[r]]
+    nquads = [nquads_of(load.graph, load.source.graph) for load in loaded]
+    digests = [digest_nquads(nq) if nq is not None else None for nq in nquads]
+    key = None
+    if cache is not None and all(d is not None for d in digests):
+        key = cache.key((str(load.source.graph), d) for load, d in zip(loaded, digests))
+    got = kept_run(cache, key) if cache is not None and key is not None else None
+    if got is None:
+        data = loaded[0].graph if len(loaded) == 1 else UnionView(load.graph for load in loaded)
+        report = validate(data, reference=reference)
+        conforms, results, graph = report.conforms, report.results, report.graph
+    else:
+        conforms, results, graph = got
+    context = context_of(b"".join(nq for nq in nquads if nq is not None), {x.focus_node for x in results})
+    per_source = []
+    for load, nq in zip(loaded, nquads):
+        if nq is not None:  # the graph stays here: its N-Quads say it all
+            load = replace(load, graph=Graph(identifier=load.source.graph), tally=tally_of(load.graph))
+        per_source.append((load, nq))
+    return per_source, key, got is not None, (conforms, results, graph, context)
 
 
 def gate(graphs: dict[URIRef, Graph], progress: Progress | None = None, cache: ResultCache | None = None,
@@ -168,17 +280,22 @@ def gate(graphs: dict[URIRef, Graph], progress: Progress | None = None, cache: R
     """The SHACL gate: the same validation as `andts validate` (each programme graph with the reference
     data). Raises ValidationFailed, with the violations as `andts validate` lists them, when there are any."""
     report = validate_dataset(graphs, processes=os.cpu_count() or 1, progress=progress, cache=cache, digests=digests)
+    _stop_on_violations(report)
+    return report
+
+
+def _stop_on_violations(report: Report) -> None:
     if not report.conforms:
         violations = Report(conforms=False, results=report.violations, graph=report.graph, context=report.context)
         raise ValidationFailed(f"{len(report.violations)} SHACL violation(s); nothing was published "
                                "(the store published before keeps serving):\n" + as_text(violations, limit=10))
-    return report
 
 
-def write(graphs: dict[URIRef, Graph], folder: Path, serialized: dict[URIRef, bytes] | None = None
-          ) -> tuple[str, int, dict[str, int]]:
+def write(graphs: dict[URIRef, Graph], folder: Path, serialized: dict[URIRef, bytes] | None = None,
+          sizes: dict[URIRef, int] | None = None) -> tuple[str, int, dict[str, int]]:
     """Write the pyoxigraph store and the dumps; returns the content hash (the build id), triples, per graph.
-    `serialized`: graphs already written as N-Quads (by `nquads_of`), taken as they are.
+    `serialized`: graphs already written as N-Quads (by `nquads_of`), taken as they are; a graph may be
+    there only (a national build leaves it in the process that loaded it), with its triples in `sizes`.
 
     The on-disk store is bulk-loaded once from all the graphs' N-Quads (one bulk load per graph cost a
     national build 10 s), in a thread from the start (pyoxigraph lets go of the GIL while it loads), while
@@ -186,15 +303,16 @@ def write(graphs: dict[URIRef, Graph], folder: Path, serialized: dict[URIRef, by
     parts: list[bytes] = []
     own: dict[URIRef, list[ox.Quad]] = {}  # graphs converted here, with their canonical blank nodes
     counts: dict[str, int] = {}
-    for n, iri in enumerate(sorted(graphs, key=str)):
-        g = graphs[iri]
+    names = sorted({*graphs, *(serialized or {})}, key=str)
+    for n, iri in enumerate(names):
         if serialized and iri in serialized:
             parts.append(serialized[iri])
+            counts[str(iri)] = sizes[iri] if sizes and iri in sizes else len(graphs[iri])
         else:
             # in a stable order: rdflib's order changes from process to process, and the TriG dump keeps it
-            own[iri] = sorted(_quads(g, ox.NamedNode(str(iri)), f"g{n}"), key=str)
+            own[iri] = sorted(_quads(graphs[iri], ox.NamedNode(str(iri)), f"g{n}"), key=str)
             parts.append(ox.serialize(own[iri], format=ox.RdfFormat.N_QUADS))
-        counts[str(iri)] = len(g)
+            counts[str(iri)] = len(graphs[iri])
     everything = b"".join(parts)
     loading = _Background(lambda: _load_on_disk(folder / store.OXIGRAPH_DIR, everything))
     # bytes sort as their code points do in UTF-8: the order of the lines as text
@@ -203,7 +321,7 @@ def write(graphs: dict[URIRef, Graph], folder: Path, serialized: dict[URIRef, by
     (folder / store.DUMP_NQ).write_bytes(nquads)
     # parsing text gives blank nodes new labels: graphs that have them are added as quads
     gathered = ox.Store()
-    for iri, part in zip(sorted(graphs, key=str), parts):
+    for iri, part in zip(names, parts):
         if iri in own:
             gathered.extend(own[iri])
         else:
@@ -270,7 +388,8 @@ def build(store_path: Path, sources: list[SourceInfo] | None = None, progress: P
         progress("writing the store and the dumps")
     partial = store.new_build_dir(store_path, "build")
     try:
-        build_id, triples, counts = write(graphs, partial, serialized)
+        sizes = {load.source.graph: int(load.tally["triples"]) for load in loads if load.tally}  # type: ignore[call-overload]
+        build_id, triples, counts = write(graphs, partial, serialized, sizes)
         info = store.BuildInfo(
             id=build_id, created=datetime.now(timezone.utc).isoformat(timespec="seconds"), triples=triples,
             graphs=counts, sources={s.path.name: s.sha256() for s in sources}, version=__version__,
@@ -284,17 +403,26 @@ def build(store_path: Path, sources: list[SourceInfo] | None = None, progress: P
     return Built(info=info, loads=loads, warnings=warnings, folder=folder)
 
 
+def tally_of(g: Graph) -> dict[str, object]:
+    """What `summary` reports of a programme graph: its triples, entities per class, findings per kind."""
+    return {
+        "triples": len(g),
+        "classes": Counter(str(o) for o in g.objects(None, RDF.type) if str(o).startswith(str(ANDTS))),
+        "findings": Counter(str(k).rsplit("/", 1)[-1] for k in g.objects(None, ANDTS.findingKind)),
+    }
+
+
 def summary(built: Built) -> str:
     """Entities per class per programme, findings by kind, warnings."""
     out = [f"Built {built.info.id}: {built.info.triples} triples in {len(built.info.graphs)} named graphs."]
     for load in built.loads:
-        g = load.graph
+        tally = load.tally or tally_of(load.graph)
         out.append(f"\n{load.source.slug} ({load.source.path.name}):")
-        classes = Counter(o for o in g.objects(None, RDF.type) if str(o).startswith(str(ANDTS)))
-        for cls, n in sorted(classes.items(), key=lambda kv: str(kv[0])):
-            if cls != ANDTS.Finding:
-                out.append(f"  {str(cls).rsplit('/', 1)[-1]:<18} {n}")
-        kinds = Counter(str(k).rsplit("/", 1)[-1] for k in g.objects(None, ANDTS.findingKind))
+        classes: Counter[str] = tally["classes"]  # type: ignore[assignment]
+        for cls, n in sorted(classes.items()):
+            if cls != str(ANDTS.Finding):
+                out.append(f"  {cls.rsplit('/', 1)[-1]:<18} {n}")
+        kinds: Counter[str] = tally["findings"]  # type: ignore[assignment]
         out.append(f"  findings           {sum(kinds.values())}" + ("" if not kinds else ": " + ", ".join(
             f"{k} {n}" for k, n in sorted(kinds.items()))))
     if built.warnings:

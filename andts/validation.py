@@ -357,7 +357,7 @@ def kept_report(digests: Mapping[URIRef, str], cache: ResultCache, processes: in
         return None  # validate_dataset would not use the cache either
     reports = []
     for key in _run_keys([(n, digests[URIRef(n)]) for n in names], cache).values():
-        got = _kept(cache, key)
+        got = kept_run(cache, key)
         if got is None:
             return None
         conforms, results, graph = got
@@ -372,7 +372,7 @@ def _run_keys(keys: list[tuple[str, str]], cache: ResultCache) -> dict[range, st
     return {run: cache.key(keys[i] for i in run) for run in stable_batches([name for name, _d in keys], MAX_BATCH)}
 
 
-def _kept(cache: ResultCache, key: str) -> tuple[bool, list[Result], Graph] | None:
+def kept_run(cache: ResultCache, key: str) -> tuple[bool, list[Result], Graph] | None:
     """A run's results read back from the cache (parsed by pyoxigraph: rdflib's parser took 7 s at 290)."""
     got = cache.get(key)
     if got is None:
@@ -441,7 +441,7 @@ def _in_processes(parts: list[Graph], reference: Graph | None, engine: str, proc
         runs, run_keys = batches(len(parts), processes), {}
     found: dict[range, tuple[bool, list[Result], Graph]] = {}
     for run, key in run_keys.items():
-        got = _kept(cache, key) if cache is not None else None
+        got = kept_run(cache, key) if cache is not None else None
         if got is not None:
             found[run] = got
     todo = [run for run in runs if run not in found]

@@ -106,6 +106,9 @@ class LoadResult:
     graph: Graph
     coverage: dict[int, set[URIRef]]
     findings: list[URIRef] = field(default_factory=list)
+    #: What `andts build` reports of the graph when the graph itself stayed in the process that loaded it
+    #: (a national build): triples, entities per class, findings per kind (andts.build.tally_of)
+    tally: dict[str, object] | None = None
 
     def uncovered(self, lines: list[str]) -> list[int]:
         """Non-blank lines that became neither data nor a finding (should be empty)."""

@@ -138,6 +138,11 @@ def test_processes_build_what_one_process_builds(tmp_path, monkeypatch):
         (store.current_build_dir(tmp_path / "two") / "dump.nq").read_bytes()
     assert f"loaded {len(several())}/{len(several())}" in "\n".join(lines)
     assert any(line.startswith("validated 3/3 programme graphs") for line in lines)
+    # loaded and validated in the forked processes: the graphs stayed there, their tallies came back
+    assert all(len(load.graph) == 0 and load.tally for load in forked.loads)
+    assert [load.tally for load in forked.loads] == [b.tally_of(load.graph) for load in alone.loads]
+    assert b.summary(forked) == b.summary(alone)
+    assert forked.info.graphs == alone.info.graphs
 
 
 def test_a_bad_source_in_a_forked_loader_is_named(tmp_path, monkeypatch):
