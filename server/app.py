@@ -27,6 +27,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from andts import __version__
 from andts.errors import AndtsError, StoreError
@@ -85,6 +87,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app.state.pages = BuildCache()  # what pages compute once per build (site.py)
     app.state.named_queries = queries.catalogue(settings.queries_dir)
     app.add_exception_handler(AndtsError, _on_error)
+    app.add_middleware(SparqlLookups)  # innermost: the layers below wrap its answers as they wrap the routes'
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(Edge)  # security headers and the access log
     app.add_middleware(
@@ -170,6 +173,45 @@ def sparql_get(request: Request, settings: Settings = Depends(get_settings),
     if query is None:
         return _describe(request, settings, engine)
     return _answer(request, query, settings, engine)
+
+
+class SparqlLookups:
+    """`GET /sparql?query=…` from a client that does not ask for HTML, answered by the route's own code
+    (`_answer`) without FastAPI's routing and dependency injection: they were 40 % of the server process's
+    time per point lookup (bench/profile_server.py). Everything else goes on to FastAPI, which also still
+    describes the route (OpenAPI); errors are answered as the route's are (`_on_error`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        params = request.query_params
+        if "query" not in params:
+            await self.app(scope, receive, send)
+            return
+        _note_html(request, params.getlist("format"), params.get("query"))
+        if request.state.html:  # the query page, and errors shown on it
+            await self.app(scope, receive, send)
+            return
+        settings, engine = request.app.state.settings, request.app.state.engine
+        try:
+            query = protocol.parse("GET", None, params.multi_items())
+            assert query is not None  # it has a query
+            ready = _prepare(request, query, settings, engine)
+            if isinstance(ready, Response):
+                response = ready
+            else:
+                job, choice, headers = ready
+                run_async = getattr(engine, "run_async", None)  # the pool's; a remote store is asked in a thread
+                result = await run_async(job) if run_async else await run_in_threadpool(engine.run, job)
+                response = _respond(request, query, settings, engine, choice, headers, result)
+        except AndtsError as exc:
+            response = await _on_error(request, exc)
+        await response(scope, receive, send)
 
 
 def sparql_post(request: Request, body: bytes = Depends(read_body), settings: Settings = Depends(get_settings),
@@ -279,6 +321,17 @@ def _describe(request: Request, settings: Settings, engine: sparql.Engine) -> Re
 
 
 def _answer(request: Request, query: protocol.QueryRequest, settings: Settings, engine: sparql.Engine) -> Response:
+    ready = _prepare(request, query, settings, engine)
+    if isinstance(ready, Response):
+        return ready
+    job, choice, headers = ready
+    return _respond(request, query, settings, engine, choice, headers, engine.run(job))
+
+
+def _prepare(request: Request, query: protocol.QueryRequest, settings: Settings, engine: sparql.Engine
+             ) -> Response | tuple[sparql.Job, Choice, dict[str, str]]:
+    """The job for a query, what the client accepts and the response's validators; or the answer
+    already (304 Not Modified). Raises the typed errors of a query refused before any worker sees it."""
     accept = negotiation.accept_for(request.headers.get("accept"), query.formats)
     choice = negotiation.choose(accept)
     job = sparql.Job(
@@ -294,9 +347,12 @@ def _answer(request: Request, query: protocol.QueryRequest, settings: Settings, 
     validators = _validators(engine.build, job, choice)
     if conditional.not_modified(request, validators):
         return Response(status_code=304, headers={**validators, "Vary": "Accept"})
-    result = engine.run(job)
+    return job, choice, {**validators, "Vary": "Accept"}
+
+
+def _respond(request: Request, query: protocol.QueryRequest, settings: Settings, engine: sparql.Engine,
+             choice: Choice, headers: dict[str, str], result: sparql.Result) -> Response:
     offer = choice.for_kind(result.kind)
-    headers = {**validators, "Vary": "Accept"}
     if offer is HTML:
         info = engine.build.info
         page = html.page(endpoint=_endpoint(request), query=query.query, prefixes=settings.prefixes,

@@ -20,6 +20,7 @@ to the replacement.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import signal
@@ -30,8 +31,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from collections.abc import Generator
 from typing import NoReturn
 from multiprocessing.connection import Connection
+
+from starlette.concurrency import run_in_threadpool
 
 from andts.errors import AndtsError, StoreError
 from andts.server import sparql
@@ -73,6 +77,29 @@ class _Worker:
     def stop(self) -> None:
         self.proc.stop()
         self.conn.close()
+
+
+@dataclass(frozen=True)
+class _Wait:
+    worker: _Worker | None  # None: for an idle slot
+    seconds: float
+
+
+async def _readable(conn: Connection, seconds: float) -> bool:
+    """Whether `conn` has something to read (or its other end closed) within `seconds`, awaited on the loop."""
+    if conn.poll(0):
+        return True
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = conn.fileno()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+    try:
+        await asyncio.wait_for(ready, seconds)
+        return True
+    except asyncio.TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
 
 
 class WorkerPool:
@@ -203,23 +230,65 @@ class WorkerPool:
         """The job's complete result, or a typed error. Blocks the calling thread (not an event loop).
         A job the worker never took (it was dying) is sent once more, to another worker."""
         started = time.perf_counter()
+        steps = self._steps(job, retry=True)
         try:
-            return self._run(job, retry=True)
+            answer: object = None
+            while True:
+                wait = steps.send(answer)
+                answer = self._idle.get(timeout=wait.seconds) if wait.worker is None else wait.worker.conn.poll(wait.seconds)
+        except StopIteration as done:
+            return done.value
+        except queue.Empty:
+            raise self._busy() from None
         finally:
+            steps.close()
             sparql.clock_query(started)
 
-    def _run(self, job: sparql.Job, retry: bool, budget: float | None = None) -> sparql.Result:
-        """`budget`: the seconds the query may still run (all of the time limit, but for a query sent once
+    async def run_async(self, job: sparql.Job) -> sparql.Result:
+        """`run` for a coroutine: the worker's answer is awaited on the event loop, without a thread (the
+        hand-off to a thread and back was a tenth of a point lookup's time in the server). Waiting for a
+        slot to free up, when none is idle, is done in a thread."""
+        started = time.perf_counter()
+        steps = self._steps(job, retry=True)
+        wait = None
+        try:
+            answer: object = None
+            while True:
+                wait = steps.send(answer)
+                if wait.worker is not None:
+                    answer = await _readable(wait.worker.conn, wait.seconds)
+                else:
+                    try:
+                        answer = self._idle.get_nowait()
+                    except queue.Empty:
+                        answer = await run_in_threadpool(self._idle.get, True, wait.seconds)
+        except StopIteration as done:
+            return done.value
+        except queue.Empty:
+            raise self._busy() from None
+        except asyncio.CancelledError:
+            if wait is not None and wait.worker is not None:
+                self._replace(wait.worker)  # its answer will not be read: the slot cannot be reused
+            raise
+        finally:
+            steps.close()
+            sparql.clock_query(started)
+
+    def _busy(self) -> Busy:
+        return Busy(f"every query worker has been busy for {self.timeout:g} s; try again in a moment")
+
+    def _steps(self, job: sparql.Job, retry: bool, budget: float | None = None
+               ) -> Generator[_Wait, object, sparql.Result]:
+        """How a job is run, as the waits it needs: `_Wait(None, s)` for an idle slot (answered with the slot,
+        or queue.Empty after s seconds), `_Wait(slot, s)` for the slot's socket to have something to read
+        (answered True, or False after s seconds). `run` waits in its thread, `run_async` on the event loop.
+        `budget`: the seconds the query may still run (all of the time limit, but for a query sent once
         more because another slot's query stopped their process)."""
         budget = self.timeout if budget is None else budget
         deadline = time.monotonic() + self.timeout
         while True:
-            try:
-                w = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise Busy(
-                    f"every query worker has been busy for {self.timeout:g} s; try again in a moment"
-                ) from None
+            w = yield _Wait(None, max(0.0, deadline - time.monotonic()))
+            assert isinstance(w, _Worker)
             if not w.alive():  # it died while idle (killed from outside): replace it, take another
                 self._replace(w)
                 continue
@@ -229,7 +298,7 @@ class WorkerPool:
             except (OSError, ValueError):
                 self._replace(w)
         sent = time.monotonic()
-        if not w.conn.poll(budget):
+        if not (yield _Wait(w, budget)):
             self._timed_out(w)
         try:
             w.conn.recv_bytes()  # the worker's acknowledgement: it has taken the job
@@ -238,9 +307,9 @@ class WorkerPool:
             # a worker killed a moment ago still accepts a job into its socket, and never runs it
             self._replace(w)
             if retry:
-                return self._run(job, retry=False, budget=budget)
+                return (yield from self._steps(job, retry=False, budget=budget))
             raise WorkerFailed("the query worker stopped before it could run this query") from None
-        if not w.conn.poll(max(0.0, budget - (time.monotonic() - sent))):
+        if not (yield _Wait(w, max(0.0, budget - (time.monotonic() - sent)))):
             self._timed_out(w)
         try:
             status, payload = w.conn.recv()
@@ -254,7 +323,7 @@ class WorkerPool:
             if shared and retry:
                 # the process ran other slots' queries too: this one may not be what stopped it. It is sent
                 # once more, with what is left of its time.
-                return self._run(job, retry=False, budget=left)
+                return (yield from self._steps(job, retry=False, budget=left))
             if out_of_memory:
                 raise MemoryLimit(
                     f"the query needed more than the {self.memory_mb} MB a query worker may use and was stopped; "

@@ -257,3 +257,65 @@ def test_a_query_in_another_slot_of_a_killed_process_is_answered(store_path: Pat
         assert isinstance(answers["endless"], QueryTimeout)
         _wait_until_full(pool)
         assert victim not in pool.pids() and pool.health()["restarts"] == 2  # the kill, then the time limit
+
+
+# --- run_async: the same runs, awaited on an event loop ----------------------------------------------
+
+
+def test_run_async_answers_as_run_does(store_path: Path) -> None:
+    import asyncio
+
+    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=10, in_memory=True, slots_per_process=2) as pool:
+        job = sparql.Job(query="SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 20")
+
+        async def twice() -> list[sparql.Result]:
+            return list(await asyncio.gather(pool.run_async(job), pool.run_async(job)))
+
+        assert [r.body for r in asyncio.run(twice())] == [pool.run(job).body] * 2
+        with pytest.raises(MalformedQuery):
+            asyncio.run(pool.run_async(sparql.Job(query="SELECT WHERE {")))
+        assert pool.health()["idle"] == 2 and pool.health()["restarts"] == 0
+
+
+def test_run_async_stops_a_query_at_the_time_limit(store_path: Path) -> None:
+    import asyncio
+
+    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=0.5) as pool:
+        t0 = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            asyncio.run(pool.run_async(sparql.Job(query=ENDLESS)))
+        assert time.monotonic() - t0 < 3
+        _wait_until_full(pool)
+        assert pool.health()["restarts"] == 1
+        assert asyncio.run(pool.run_async(sparql.Job(query="ASK { ?s ?p ?o }"))).body.endswith(b"true}")
+
+
+def test_run_async_waits_for_a_slot_when_every_one_is_busy(store_path: Path) -> None:
+    import asyncio
+
+    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=10) as pool:
+        medium = threading.Thread(target=pool.run, args=(sparql.Job(query=MEDIUM),))
+        medium.start()
+        _wait_running(pool, 1)
+        assert pool.health()["idle"] == 0
+        answer = asyncio.run(pool.run_async(sparql.Job(query="ASK { ?s ?p ?o }")))  # waits in a thread
+        medium.join()
+        assert answer.body.endswith(b"true}") and pool.health()["restarts"] == 0
+
+
+def test_a_cancelled_run_async_does_not_lose_its_slot(store_path: Path) -> None:
+    import asyncio
+
+    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=30) as pool:
+        async def cancel_it() -> None:
+            task = asyncio.ensure_future(pool.run_async(sparql.Job(query=ENDLESS)))
+            while pool.running() < 1:
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(cancel_it())
+        _wait_until_full(pool)  # its worker was replaced: the answer it owed will never be read
+        assert pool.health()["restarts"] == 1
+        assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")

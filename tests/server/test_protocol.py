@@ -620,3 +620,37 @@ def test_home_is_a_page_that_links_to_the_endpoint(client: TestClient) -> None:
 def test_no_cdn_docs_pages(client: TestClient) -> None:
     assert client.get("/docs").status_code == 404
     assert client.get("/redoc").status_code == 404
+
+
+def test_machine_lookups_skip_fastapi_and_wait_on_the_event_loop(settings: Settings) -> None:
+    """GET /sparql?query=… for a client that does not want HTML is answered by app.SparqlLookups, which
+    awaits the pool (run_async); POST and the HTML page go through FastAPI's route (run, in a thread).
+    Both give the same answer."""
+    with TestClient(create_app(settings)) as c:
+        pool = c.app.state.engine
+        calls: list[str] = []
+        run, run_async = pool.run, pool.run_async
+
+        def counted_run(job):  # noqa: ANN001, ANN202
+            calls.append("run")
+            return run(job)
+
+        async def counted_run_async(job):  # noqa: ANN001, ANN202
+            calls.append("run_async")
+            return await run_async(job)
+
+        pool.run, pool.run_async = counted_run, counted_run_async
+        query = "SELECT ?s WHERE { ?s a ?c } ORDER BY ?s LIMIT 3"
+        accept = {"Accept": "application/sparql-results+json"}
+        got = c.get("/sparql", params={"query": query}, headers=accept)
+        posted = c.post("/sparql", data={"query": query}, headers=accept)
+        assert calls == ["run_async", "run"]
+        assert got.status_code == posted.status_code == 200 and got.content == posted.content
+        assert got.headers["etag"] == posted.headers["etag"] and got.headers["vary"] == posted.headers["vary"]
+        c.get("/sparql", params={"query": query}, headers={"Accept": "text/html"})
+        assert calls[-1] == "run"  # the query page
+        refused = c.get("/sparql", params={"query": "SELECT WHERE {"}, headers=accept)
+        assert refused.status_code == 400 and refused.text == c.post("/sparql", data={"query": "SELECT WHERE {"},
+                                                                     headers=accept).text
+        assert c.get("/sparql", params={"query": query}, headers={**accept, "If-None-Match": got.headers["etag"]}
+                     ).status_code == 304
