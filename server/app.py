@@ -81,6 +81,8 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app = FastAPI(
         title="ANDTS knowledge graph", version=__version__, lifespan=lifespan,
         docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
+        # no OpenTelemetry: nothing here is configured to receive it, and FastAPI would look for it per request
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.statistics = void.StatisticsCache()
@@ -88,7 +90,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app.state.named_queries = queries.catalogue(settings.queries_dir)
     app.add_exception_handler(AndtsError, _on_error)
     app.add_middleware(SparqlLookups)  # innermost: the layers below wrap its answers as they wrap the routes'
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # zlib's default: level 9 costs more, gains little
     app.add_middleware(Edge)  # security headers and the access log
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
