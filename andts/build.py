@@ -94,49 +94,16 @@ def forks(processes: int, sources: list[SourceInfo]) -> bool:
     return processes > 1 and len(sources) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()
 
 
-def load_all(sources: list[SourceInfo], reference: Graph, say: Progress, processes: int = 1,
-             serialized: dict[URIRef, bytes] | None = None, digests: dict[URIRef, str] | None = None
-             ) -> list[LoadResult]:
-    """Every source through its loader, in order; from PARALLEL_FROM sources on in `processes` forked
-    processes (loaders are pure functions of a source and the reference data), which also write each graph
-    as N-Quads into `serialized` for the store (converting terms for pyoxigraph is then done in parallel),
-    and its digest into `digests` (validation_cache)."""
+def load_all(sources: list[SourceInfo], reference: Graph, say: Progress) -> list[LoadResult]:
+    """Every source through its loader, in order, in this process (a build of fewer than PARALLEL_FROM
+    sources; larger ones load in forked processes, `load_and_validate`)."""
     started = time.monotonic()
-    if processes > 1 and len(sources) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        global _FORKED
-        _FORKED = (sources, reference)  # the forked processes find them here: nothing is pickled to them
-        try:
-            with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = pool.map(_load_one, range(len(sources)), chunksize=4)
-                loads = []
-                for load, nquads, digest in results:
-                    loads.append(load)
-                    if serialized is not None and nquads is not None:
-                        serialized[load.source.graph] = nquads
-                    if digests is not None and digest is not None:
-                        digests[load.source.graph] = digest
-                    if len(loads) % 10 == 0 or len(loads) == len(sources):
-                        say(f"loaded {len(loads)}/{len(sources)} ({time.monotonic() - started:.1f} s)")
-        finally:
-            _FORKED = None
-        return loads
     loads = []
     for i, source in enumerate(sources, 1):
         loads.append(run_loader(source, reference))
         say(f"loaded {i}/{len(sources)} {source.path.name}: {len(loads[-1].graph)} triples "
             f"({time.monotonic() - started:.1f} s)")
     return loads
-
-
-_FORKED: tuple[list[SourceInfo], Graph] | None = None
-
-
-def _load_one(i: int) -> tuple[LoadResult, bytes | None, str | None]:
-    assert _FORKED is not None
-    sources, reference = _FORKED
-    load = run_loader(sources[i], reference)
-    nquads = nquads_of(load.graph, load.source.graph)
-    return load, nquads, digest_nquads(nquads) if nquads is not None else None
 
 
 def nquads_of(g: Graph, name: URIRef) -> bytes | None:
@@ -151,7 +118,8 @@ def assemble(sources: list[SourceInfo], progress: Progress | None = None,
              serialized: dict[URIRef, bytes] | None = None, cache_folder: Path | None = None
              ) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
     """Load and validate everything in memory. Raises on a bad source or on violations. `serialized`:
-    see load_all. `cache_folder`: validation results kept from the last build (validation_cache).
+    where forked loaders put each programme graph's N-Quads (without it, everything is loaded in this
+    process). `cache_folder`: validation results kept from the last build (validation_cache).
 
     From PARALLEL_FROM sources on, each forked process loads a run of programmes and validates it at once
     (`load_and_validate`): the programme graphs then stay in those processes, and only their N-Quads (in
@@ -171,11 +139,11 @@ def assemble(sources: list[SourceInfo], progress: Progress | None = None,
     if serialized is not None and forks(processes, sources):
         loads, report = load_and_validate(sources, reference, say, processes, serialized, cache)
         for load in loads:
-            if load.source.graph not in serialized:  # it has blank nodes: `write` converts it here
+            if load.tally is None:  # it came back whole (it has blank nodes): `write` converts it here
                 graphs[load.source.graph] = load.graph
         _stop_on_violations(report)
         return graphs, loads, [r for r in report.results if not r.is_violation], report
-    loads = load_all(sources, reference, say, processes=processes, serialized=serialized)
+    loads = load_all(sources, reference, say)
     for load in loads:
         graphs[load.source.graph] = load.graph
     say(f"validating {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs against the shapes")
@@ -275,11 +243,10 @@ def _load_and_validate_run(r: int) -> tuple[list[tuple[LoadResult, bytes | None]
     return per_source, key, got is not None, (conforms, results, graph, context)
 
 
-def gate(graphs: dict[URIRef, Graph], progress: Progress | None = None, cache: ResultCache | None = None,
-         digests: dict[URIRef, str] | None = None) -> Report:
+def gate(graphs: dict[URIRef, Graph], progress: Progress | None = None) -> Report:
     """The SHACL gate: the same validation as `andts validate` (each programme graph with the reference
     data). Raises ValidationFailed, with the violations as `andts validate` lists them, when there are any."""
-    report = validate_dataset(graphs, processes=os.cpu_count() or 1, progress=progress, cache=cache, digests=digests)
+    report = validate_dataset(graphs, processes=os.cpu_count() or 1, progress=progress)
     _stop_on_violations(report)
     return report
 

@@ -14,8 +14,9 @@ pyshacl spends most of its time on our shapes on bookkeeping that it repeats for
     with all the value nodes, and a value node conforms when no report that counts has it as focus node
     (`_value_shape_once`). Any other value shape goes pyshacl's way.
 
-Reports are the same with and without them, result for result (tests/shapes/test_strategies.py runs real
-programmes and broken fixtures both ways). `apply(on=False)` gives pyshacl back its own code. The
+Reports are the same with and without them, result for result: tests/shapes/test_pyshacl_speedups.py
+validates random graphs against shapes made to exercise each change, and tests/shapes/test_strategies.py
+the real programmes with violations put in, both ways. `apply(on=False)` gives pyshacl back its own code. The
 validation cache's key covers this file, so results kept from before a change here are not reused.
 """
 
@@ -25,9 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from rdflib import Namespace
-
-_SH = Namespace("http://www.w3.org/ns/shacl#")
+from andts.namespaces import SH as _SH
 
 #: Constraint parameters whose components report each failing value node with itself as focus node, when
 #: the shape is a node shape (its only value node is its focus node), and judge nothing else.

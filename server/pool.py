@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import signal
 import socket
@@ -100,6 +101,9 @@ async def _readable(conn: Connection, seconds: float) -> bool:
         return False
     finally:
         loop.remove_reader(fd)
+        # uvloop (libuv) leaves a watched socket non-blocking: the blocking read of an answer that arrives
+        # in several pieces would then fail half-way, as if the worker had died
+        os.set_blocking(fd, True)
 
 
 class WorkerPool:

@@ -27,11 +27,13 @@ class Settings:
     #: disk each slot is a process of its own; with the store in memory one process serves every slot from one
     #: copy of it (`slots_per_process`).
     workers: int = 2
-    #: Whether each worker loads the build's dump.nq into an in-memory store when it starts, instead of reading
-    #: the RocksDB store on disk: joins are 10x faster at 290 municipalities, for about 150 MB a worker per
-    #: 380,000 triples and 2.5 s more at start-up (bench/results/national.md). False for graphs larger than memory.
+    #: Whether the worker process loads the build's dump.nq into an in-memory store when it starts, instead of
+    #: reading the RocksDB store on disk: joins are 10x faster at 290 municipalities, for about 176 MB per
+    #: 380,000 triples, held once for every slot, and 2.5 s more at start-up (bench/results/national.md).
+    #: False for graphs larger than memory.
     in_memory: bool = True
-    #: Megabytes of address space a query worker may use (RLIMIT_AS): a query that needs more ends its worker
+    #: Megabytes of address space a query worker process may use (RLIMIT_AS; with the store in memory its slots
+    #: share it): a query that needs more ends its worker
     #: and gets 503, instead of growing until the time limit stops it (a sort of a cartesian product grew
     #: 2–3 GB in 5 s, bench/results/load.md). 0: no limit.
     worker_memory_mb: int = 2048

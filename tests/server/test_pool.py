@@ -319,3 +319,28 @@ def test_a_cancelled_run_async_does_not_lose_its_slot(store_path: Path) -> None:
         _wait_until_full(pool)  # its worker was replaced: the answer it owed will never be read
         assert pool.health()["restarts"] == 1
         assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
+
+
+def test_run_async_reads_a_large_answer_under_uvloop(store_path: Path) -> None:
+    """uvloop leaves a socket it watched non-blocking; an answer of several megabytes arrives in pieces and
+    must still be read whole (it was taken for a dead worker, and the worker replaced)."""
+    import asyncio
+
+    import uvloop
+
+    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=30, in_memory=True, slots_per_process=2) as pool:
+        # 53^3 rows of three IRIs each: about 15 MB of SPARQL JSON
+        job = sparql.Job(query="SELECT ?a ?d ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", results_format="json",
+                         max_rows=200_000)
+
+        async def three() -> list[sparql.Result]:
+            return list(await asyncio.gather(*(pool.run_async(job) for _ in range(3))))
+
+        loop = uvloop.new_event_loop()
+        try:
+            answers = loop.run_until_complete(three())
+        finally:
+            loop.close()
+        assert len({a.body for a in answers}) == 1 and len(answers[0].body) > 1_000_000
+        assert answers[0].body == pool.run(job).body  # and the blocking read afterwards too
+        assert pool.health()["restarts"] == 0
