@@ -319,6 +319,7 @@ class WorkerPool:
             status, payload = w.conn.recv()
         except (EOFError, OSError):
             shared = w.proc.slots > 1
+            stopped_by_pool = w.proc.ended  # for another slot's query that ran over its time limit
             out_of_memory = self.memory_mb > 0 and self._aborted(w)
             self._replace(w)
             left = budget - (time.monotonic() - sent)
@@ -328,6 +329,9 @@ class WorkerPool:
                 # the process ran other slots' queries too: this one may not be what stopped it. It is sent
                 # once more, with what is left of its time.
                 return (yield from self._steps(job, retry=False, budget=left))
+            if shared and stopped_by_pool:
+                raise Busy("the query was stopped twice with other queries that ran over the time limit in the "
+                           "same worker; try again in a moment") from None
             if out_of_memory:
                 raise MemoryLimit(
                     f"the query needed more than the {self.memory_mb} MB a query worker may use and was stopped; "
