@@ -90,6 +90,18 @@ def test_busy_when_no_worker_frees_up_in_time(store_path: Path) -> None:
 ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r }"
 
 
+def _asking(pool: WorkerPool, query: str, raised: list[BaseException]) -> threading.Thread:
+    """A thread (not started) that runs `query` in `pool` and puts what that raised in `raised`."""
+
+    def ask() -> None:
+        try:
+            pool.run(sparql.Job(query=query))
+        except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
+            raised.append(exc)
+
+    return threading.Thread(target=ask)
+
+
 def _dead(pid: int) -> bool:
     """Exited and waitable: what the pool's Popen.poll() sees. (/proc showing the process as a zombie is not
     enough: the main thread turns Z before RocksDB's threads have ended, and poll() still says running.)
@@ -138,14 +150,7 @@ def test_the_only_worker_killed_while_idle_is_replaced(store_path: Path) -> None
 def test_a_worker_killed_while_running_a_query_is_replaced(store_path: Path) -> None:
     with WorkerPool(sparql.locate_build(store_path), size=2, timeout=30) as pool:
         outcome: list[BaseException] = []
-
-        def endless() -> None:
-            try:
-                pool.run(sparql.Job(query=ENDLESS))
-            except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
-                outcome.append(exc)
-
-        t = threading.Thread(target=endless)
+        t = _asking(pool, ENDLESS, outcome)
         t.start()
         deadline = time.monotonic() + 10
         while not pool.running_pids():  # taken by the worker (a job it never took would be sent to another)
@@ -206,14 +211,7 @@ def test_slots_of_one_process_run_queries_side_by_side_on_one_store(store_path: 
     with WorkerPool(sparql.locate_build(store_path), size=2, timeout=2, in_memory=True, slots_per_process=2) as pool:
         assert len(pool.pids()) == 1 and pool.health()["processes"] == 1 and pool.alive() == 2
         outcomes: list[BaseException] = []
-
-        def endless() -> None:
-            try:
-                pool.run(sparql.Job(query=ENDLESS))
-            except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
-                outcomes.append(exc)
-
-        threads = [threading.Thread(target=endless) for _ in range(2)]
+        threads = [_asking(pool, ENDLESS, outcomes) for _ in range(2)]
         t0 = time.monotonic()
         for t in threads:
             t.start()
