@@ -20,18 +20,18 @@ from rdflib import BNode, Graph, Node, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
-from andts import __version__, paths, store, validation
+from andts import __version__, paths, store
 from andts.errors import AndtsError, SourceError, ValidationFailed
 from andts.loaders.common import LoadResult, SourceInfo
 from andts.namespaces import ANDTS, ONTOLOGY_GRAPH, PREFIXES, reference_graph
-from andts.validation_cache import ResultCache, digest_nquads, fingerprint, stable_batches
+from andts.validation_cache import ResultCache, digest_nquads, fingerprint
 from andts.validation import (
-    PARALLEL_FROM,
     Report,
     Result,
     UnionView,
     as_text,
     context_of,
+    forks,
     grouped,
     is_reference,
     kept_run,
@@ -39,11 +39,12 @@ from andts.validation import (
     ontology_graph,
     parse_project_files,
     result_record,
+    runs_of,
     severity_name,
     shapes_graph,
     short,
-    validate,
     validate_dataset,
+    validate_run,
 )
 
 LOADERS = ("stockholm", "eskilstuna", "template")
@@ -89,11 +90,6 @@ def reference_union(graphs: dict[URIRef, Graph]) -> Graph:
     return reference
 
 
-def forks(processes: int, sources: list[SourceInfo]) -> bool:
-    """Whether a build of these sources loads and validates them in forked processes."""
-    return processes > 1 and len(sources) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()
-
-
 def load_all(sources: list[SourceInfo], reference: Graph, say: Progress) -> list[LoadResult]:
     """Every source through its loader, in order, in this process (a build of fewer than PARALLEL_FROM
     sources; larger ones load in forked processes, `load_and_validate`)."""
@@ -130,13 +126,9 @@ def assemble(sources: list[SourceInfo], progress: Progress | None = None,
     slugs = Counter(s.slug for s in sources)
     if dupes := [s for s, n in slugs.items() if n > 1]:
         raise SourceError(str(paths.SOURCES_DIR), None, f"two sources claim the programme slug(s) {', '.join(dupes)}")
-    cache = None
-    if cache_folder is not None:
-        ref = {iri: nquads_of(g, iri) for iri, g in graphs.items() if is_reference(iri) and iri != ONTOLOGY_GRAPH}
-        if all(nq is not None for nq in ref.values()):
-            cache = ResultCache(cache_folder, fingerprint({iri: digest_nquads(nq) for iri, nq in ref.items() if nq}))
     processes = os.cpu_count() or 1
-    if serialized is not None and forks(processes, sources):
+    if serialized is not None and forks(processes, len(sources)):
+        cache = _cache(graphs, cache_folder) if cache_folder is not None else None
         loads, report = load_and_validate(sources, reference, say, processes, serialized, cache)
         for load in loads:
             if load.tally is None:  # it came back whole (it has blank nodes): `write` converts it here
@@ -151,6 +143,14 @@ def assemble(sources: list[SourceInfo], progress: Progress | None = None,
     report = gate(graphs, say)
     say(f"validated ({time.monotonic() - started:.1f} s)")
     return graphs, loads, [r for r in report.results if not r.is_violation], report
+
+
+def _cache(graphs: dict[URIRef, Graph], folder: Path) -> ResultCache | None:
+    """The validation results kept in `folder` for this reference data (None if it cannot be digested)."""
+    ref = {iri: nquads_of(g, iri) for iri, g in graphs.items() if is_reference(iri) and iri != ONTOLOGY_GRAPH}
+    if any(nq is None for nq in ref.values()):
+        return None
+    return ResultCache(folder, fingerprint({iri: digest_nquads(nq) for iri, nq in ref.items() if nq is not None}))
 
 
 def load_and_validate(sources: list[SourceInfo], reference: Graph, say: Progress, processes: int,
@@ -210,8 +210,7 @@ _FORKED_RUNS: tuple[list[SourceInfo], Graph, ResultCache | None] | None = None
 def _runs(sources: list[SourceInfo]) -> list[list[int]]:
     """The sources (indices) in the runs `validate_dataset` cuts their graphs into (sorted by graph IRI)."""
     order = sorted(range(len(sources)), key=lambda i: str(sources[i].graph))
-    return [[order[j] for j in run] for run in stable_batches([str(sources[i].graph) for i in order],
-                                                             validation.MAX_BATCH)]
+    return [[order[j] for j in run] for run in runs_of([str(sources[i].graph) for i in order])]
 
 
 def _load_and_validate_run(r: int) -> tuple[list[tuple[LoadResult, bytes | None]], str | None, bool,
@@ -228,12 +227,7 @@ def _load_and_validate_run(r: int) -> tuple[list[tuple[LoadResult, bytes | None]
     if cache is not None and all(d is not None for d in digests):
         key = cache.key((str(load.source.graph), d) for load, d in zip(loaded, digests))
     got = kept_run(cache, key) if cache is not None and key is not None else None
-    if got is None:
-        data = loaded[0].graph if len(loaded) == 1 else UnionView(load.graph for load in loaded)
-        report = validate(data, reference=reference)
-        conforms, results, graph = report.conforms, report.results, report.graph
-    else:
-        conforms, results, graph = got
+    conforms, results, graph = got or validate_run([load.graph for load in loaded], reference)
     context = context_of(b"".join(nq for nq in nquads if nq is not None), {x.focus_node for x in results})
     per_source = []
     for load, nq in zip(loaded, nquads):

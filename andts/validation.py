@@ -298,6 +298,11 @@ STRATEGIES = ("whole", "per-graph")
 PARALLEL_FROM = 8
 
 
+def forks(processes: int, graphs: int) -> bool:
+    """Whether `graphs` programme graphs are validated (and, in a build, loaded) in forked processes."""
+    return processes > 1 and graphs >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()
+
+
 def validate_dataset(graphs: Mapping[URIRef | None, Graph], *, with_reference: bool = True,
                      engine: str = "pyshacl", strategy: str = "whole", processes: int = 1,
                      progress: Callable[[str], None] | None = None, cache: ResultCache | None = None,
@@ -331,7 +336,7 @@ def validate_dataset(graphs: Mapping[URIRef | None, Graph], *, with_reference: b
         parts = ref_graphs
     if not parts:
         parts = [Graph()]
-    if processes > 1 and len(parts) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+    if forks(processes, len(parts)):
         keys = None
         if cache is not None and digests is not None and all(name in digests for name, _g in named):
             keys = [(str(name), digests[name]) for name, _g in named]
@@ -353,7 +358,7 @@ def kept_report(digests: Mapping[URIRef, str], cache: ResultCache, processes: in
     these digests, when the cache holds every run of it; else None. Its context is empty: the caller gives
     it the data the report reads (`context_of`), without converting the whole dataset to rdflib."""
     names = sorted((str(name) for name in digests if not is_reference(name)), key=str)
-    if not (processes > 1 and len(names) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods()):
+    if not forks(processes, len(names)):
         return None  # validate_dataset would not use the cache either
     reports = []
     for key in _run_keys([(n, digests[URIRef(n)]) for n in names], cache).values():
@@ -369,7 +374,12 @@ def kept_report(digests: Mapping[URIRef, str], cache: ResultCache, processes: in
 
 def _run_keys(keys: list[tuple[str, str]], cache: ResultCache) -> dict[range, str]:
     """The runs of the programme graphs (graph IRI, digest), sorted by IRI, and each run's cache key."""
-    return {run: cache.key(keys[i] for i in run) for run in stable_batches([name for name, _d in keys], MAX_BATCH)}
+    return {run: cache.key(keys[i] for i in run) for run in runs_of([name for name, _d in keys])}
+
+
+def runs_of(names: list[str]) -> list[range]:
+    """The runs of programme graphs (by IRI, sorted) that are validated together and kept in the cache."""
+    return stable_batches(names, MAX_BATCH)
 
 
 def kept_run(cache: ResultCache, key: str) -> tuple[bool, list[Result], Graph] | None:
@@ -506,11 +516,18 @@ class UnionView(ReadOnlyGraphAggregate):
 
 
 def _validate_run(run: range) -> tuple[bool, list[Result], Graph]:
-    """Programme graphs `run` with the reference data, in a forked process; sent back pickled (blank nodes
-    keep their ids, so equal results from two runs are merged as one)."""
+    """Programme graphs `run` with the reference data, in a forked process."""
     assert _FORKED is not None
     parts, reference, engine = _FORKED
-    data = parts[run.start] if len(run) == 1 else UnionView(parts[i] for i in run)
+    return validate_run([parts[i] for i in run], reference, engine)
+
+
+def validate_run(parts: list[Graph], reference: Graph | None, engine: str = "pyshacl"
+                 ) -> tuple[bool, list[Result], Graph]:
+    """Programme graphs validated together with the reference data, as (conforms, results, report graph)
+    to send back from a forked process pickled (blank nodes keep their ids, so equal results from two runs
+    are merged as one)."""
+    data = parts[0] if len(parts) == 1 else UnionView(parts)
     report = validate(data, with_reference=reference is not None, reference=reference, engine=engine)
     return report.conforms, report.results, report.graph
 

@@ -1,7 +1,7 @@
 """Validation results kept between runs, so that a build (and `andts validate` of it) validates again only
 the programme graphs that changed since the last one.
 
-A run of programme graphs is validated together (`validation.batches`); its results are kept under a key
+A run of programme graphs is validated together (`validation.runs_of`); its results are kept under a key
 made of everything they depend on: each graph's content (the digest of its sorted N-Quads), the reference
 data's content, the shapes and the ontology (their files' bytes), the versions of andts and pyshacl, and
 the source of `andts.pyshacl_speedups`.
@@ -58,7 +58,7 @@ def digests_of_dump(data: bytes) -> dict[URIRef, str]:
     for line, graph in found:
         if graph.startswith(b"<"):
             by_graph.setdefault(graph, []).append(line)
-    return {URIRef(g[1:-1].decode("utf-8")): digest_nquads(b"\n".join(lines)) for g, lines in by_graph.items()}
+    return {URIRef(g[1:-1].decode("utf-8")): digest_nquads(b"\n".join(of_graph)) for g, of_graph in by_graph.items()}
 
 
 def _digests_parsed(data: bytes) -> dict[URIRef, str]:

@@ -1,4 +1,5 @@
-"""Values computed once per build (vocabulary, counts, the search index, the comparison matrix).
+"""Values computed once per build (vocabulary, counts, the search index, the comparison matrix), and the
+last few of many (`Recent`: class listings' orders, rendered /compare pages).
 
 The server pins one build, so a value made from it stays right until the build changes; keying on the
 build id keeps that true if an engine ever serves a newer build. No web framework here.
@@ -7,6 +8,7 @@ build id keeps that true if an engine ever serves a newer build. No web framewor
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -40,3 +42,28 @@ class BuildCache:
                     self._values[slot] = value
                 memory.give_back()  # what making it read and parsed (whole reads of the store) is garbage now
             return self._values[slot]
+
+
+class Recent:
+    """Values of one build that pages asked for last, made once each: at most `size` are kept. Class pages
+    keep their instances' order here (a crawler walking every page of a class reads it once; the largest,
+    every activity at 290 municipalities, is 14,000 IRIs), /compare its rendered page (2.9 MB at 290,
+    700 ms of rendering)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._values: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]  # type: ignore[return-value]
+        value = make()  # outside the lock: a slow one does not hold up the others
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value

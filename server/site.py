@@ -14,22 +14,17 @@ answers If-None-Match with 304. Routes are plain `def`s: FastAPI runs them in it
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from andts.server import browse, conditional, i18n, pages, reader, sparql, views
-from andts.server.cache import BuildCache
+from andts.server.cache import BuildCache, Recent
 from andts.server.errors import BadRequest
 from andts.server.settings import Settings
 from andts.server.vocabulary import Vocabulary
-
-T = TypeVar("T")
 
 if TYPE_CHECKING:
     from andts.server.linked_data import Target
@@ -307,31 +302,6 @@ def describe(request: Request, t: Target, vary: bool = True) -> Response:
     if view is None:
         return HTMLResponse(pages.not_found_page(ctx, t.iri.value), status_code=404, headers=negotiated)
     return HTMLResponse(pages.entity_page(view, ctx, path, settings.prefixes), headers=headers)
-
-
-class Recent:
-    """Values of one build that pages asked for last, made once each: at most `size` are kept. Class pages
-    keep their instances' order here (a crawler walking every page of a class reads it once; the largest,
-    every activity at 290 municipalities, is 14,000 IRIs), /compare its rendered page (2.9 MB at 290,
-    700 ms of rendering)."""
-
-    def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._values: OrderedDict[tuple, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, make: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]  # type: ignore[return-value]
-        value = make()  # outside the lock: a slow one does not hold up the others
-        with self._lock:
-            self._values[key] = value
-            self._values.move_to_end(key)
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-        return value
 
 
 def _listing_params(request: Request) -> tuple[str, bool, int]:

@@ -128,8 +128,7 @@ def test_processes_build_what_one_process_builds(tmp_path, monkeypatch):
     monkeypatch.setattr(b.os, "cpu_count", lambda: 1)
     alone = build(tmp_path / "one", sources=several())
     monkeypatch.setattr(b.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(b, "PARALLEL_FROM", 2)  # loaders forked, graphs serialised by the forked processes
-    monkeypatch.setattr(v, "PARALLEL_FROM", 2)  # validation in runs in forked processes
+    monkeypatch.setattr(v, "PARALLEL_FROM", 2)  # loaded and validated in runs in forked processes
     lines: list[str] = []
     forked = build(tmp_path / "two", sources=several(), progress=lines.append)
     assert forked.info.id == alone.info.id
@@ -148,8 +147,10 @@ def test_processes_build_what_one_process_builds(tmp_path, monkeypatch):
 def test_a_bad_source_in_a_forked_loader_is_named(tmp_path, monkeypatch):
     import andts.build as b
 
+    import andts.validation as v
+
     monkeypatch.setattr(b.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(b, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(v, "PARALLEL_FROM", 2)
     bad = SourceInfo.read(TEMPLATES / "wrong-cells.toml")
     with pytest.raises(SourceError) as forked:
         build(tmp_path / "store", sources=[*several(), bad])

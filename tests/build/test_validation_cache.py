@@ -34,8 +34,7 @@ def load_built(store_path: Path):
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Build as at national size (forked loaders and validation runs) with the project's few sources."""
     monkeypatch.setattr(b.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(b, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(v, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(v, "PARALLEL_FROM", 2)  # loaded and validated in forked processes
 
 
 def example(folder: Path, strategy: str = "2022-2025") -> SourceInfo:

@@ -406,7 +406,7 @@ def test_every_ui_string_is_in_both_languages() -> None:
 
 
 def test_recent_values_keep_the_last_few() -> None:
-    from andts.server.site import Recent
+    from andts.server.cache import Recent
 
     made: list[tuple] = []
     orders = Recent(size=2)
