@@ -17,6 +17,7 @@ route waiting for a worker never blocks the event loop.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -346,6 +347,7 @@ def _prepare(request: Request, query: protocol.QueryRequest, settings: Settings,
     shape = sparql.check(job)  # updates and SERVICE are refused before a worker is involved
     if shape.kind is not None and choice.for_kind(shape.kind) is None:
         raise negotiation.not_acceptable_for(shape.kind, accept)
+    job = replace(job, shape=shape)
     validators = _validators(engine.build, job, choice)
     if conditional.not_modified(request, validators):
         return Response(status_code=304, headers={**validators, "Vary": "Accept"})

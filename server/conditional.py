@@ -5,6 +5,7 @@ headers."""
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -17,20 +18,22 @@ def build_validators(build: sparql.Build, variant: str) -> dict[str, str]:
     """ETag and Last-Modified of a document that depends only on the build (and its format)."""
     digest = hashlib.sha256(variant.encode("utf-8")).hexdigest()[:12]
     headers = {"ETag": f'W/"{build.info.id}-{digest}"'}
-    modified = build_time(build)
+    modified = _http_date(build.info.created)
     if modified is not None:
-        headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+        headers["Last-Modified"] = modified
     return headers
 
 
-def build_time(build: sparql.Build) -> datetime | None:
+@lru_cache(maxsize=8)  # a handful of builds are served in a server's life, and every response asks
+def _http_date(created: str) -> str | None:
+    """The build's time (ISO 8601) as an HTTP date, to the second; None if it does not parse."""
     try:
-        created = datetime.fromisoformat(build.info.created)
+        when = datetime.fromisoformat(created)
     except ValueError:
         return None
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    return created.astimezone(timezone.utc).replace(microsecond=0)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return format_datetime(when.astimezone(timezone.utc).replace(microsecond=0), usegmt=True)
 
 
 def not_modified(request: Request, validators: dict[str, str]) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from andts.server.errors import BadRequest, NotAcceptable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # each offer is one constant below: equal when the same, hashed by identity
 class Offer:
     media_type: str  # what the response's Content-Type says
     key: str  # the serialiser: a sparql.RESULTS_FORMATS / GRAPH_FORMATS key, or "html"
@@ -128,6 +129,20 @@ def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
 
 def best_offer(accept: str | None, offers: Sequence[Offer]) -> Offer | None:
     """The acceptable offer with the highest q-value; ties go to the earlier (preferred) offer."""
+    offers = tuple(offers)
+    if accept is not None and len(accept) > CACHED_ACCEPT_CHARS:
+        return _best_offer.__wrapped__(accept, offers)
+    return _best_offer(accept, offers)
+
+
+#: Clients send few distinct Accept headers, and negotiating one was a tenth of the server's own time per
+#: point lookup, so answers are cached; for headers up to this length only, in at most 1,024 entries,
+#: because the header is the client's to choose.
+CACHED_ACCEPT_CHARS = 512
+
+
+@lru_cache(maxsize=1024)
+def _best_offer(accept: str | None, offers: tuple[Offer, ...]) -> Offer | None:
     ranges = parse_accept(accept)
     scored = [(quality(ranges, o.media_type), -i, o) for i, o in enumerate(offers)]
     q, _, offer = max(scored, key=lambda x: (x[0], x[1]))

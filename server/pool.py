@@ -91,15 +91,15 @@ async def _readable(conn: Connection, seconds: float) -> bool:
     if conn.poll(0):
         return True
     loop = asyncio.get_running_loop()
-    ready = loop.create_future()
+    ready: asyncio.Future[bool] = loop.create_future()
     fd = conn.fileno()
     loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+    # a timer on the future itself: asyncio.wait_for wraps it in a task and more, twice per lookup
+    timer = loop.call_later(seconds, lambda: ready.done() or ready.set_result(False))
     try:
-        await asyncio.wait_for(ready, seconds)
-        return True
-    except asyncio.TimeoutError:
-        return False
+        return await ready
     finally:
+        timer.cancel()
         loop.remove_reader(fd)
         # uvloop (libuv) leaves a watched socket non-blocking: the blocking read of an answer that arrives
         # in several pieces would then fail half-way, as if the worker had died

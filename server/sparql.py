@@ -142,6 +142,8 @@ class Job:
     base_iri: str | None = None
     prefixes: tuple[tuple[str, str], ...] = ()
     allow_service: bool = False
+    #: `check(job)` done already, by the server before it sent the job: the worker need not scan it again.
+    shape: QueryShape | None = None
 
 
 @dataclass(frozen=True)
@@ -343,7 +345,7 @@ def _not_acceptable(form: str, offered: dict[str, object]) -> NotAcceptable:
 
 def execute(store: ox.Store, job: Job) -> Result:
     """Parse, evaluate and serialise one query completely. Raises the server's typed errors."""
-    shape = check(job)
+    shape = job.shape or check(job)
     try:
         results = store.query(job.query, base_iri=job.base_iri, **_dataset(job, shape))
     except SyntaxError as exc:

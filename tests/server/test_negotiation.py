@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from andts.server import negotiation as neg
 from andts.server import sparql
@@ -108,3 +110,44 @@ def test_check_refuses_service_unless_allowed() -> None:
     with pytest.raises(ServiceRefused):
         sparql.check(sparql.Job(query=q))
     assert sparql.check(sparql.Job(query=q, allow_service=True)).uses_service
+
+
+MEDIA_RANGE = st.builds(
+    lambda t, s, q: f"{t}/{s}" + (f";q={q}" if q is not None else ""),
+    st.sampled_from(["*", "text", "application", "image", "Text"]),
+    st.sampled_from(["*", "html", "csv", "turtle", "n-triples", "sparql-results+json", "json", "xml", "png"]),
+    st.one_of(st.none(), st.sampled_from(["0", "0.1", "0.5", "1", "abc", "7"])),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.lists(MEDIA_RANGE, max_size=6).map(", ".join)),
+       st.sampled_from([neg.RESULTS_OFFERS, neg.GRAPH_OFFERS]))
+def test_cached_negotiation_answers_as_negotiating_afresh(accept: str | None, offers: tuple[neg.Offer, ...]) -> None:
+    assert neg.best_offer(accept, offers) is neg._best_offer.__wrapped__(accept, offers)
+    assert neg.best_offer(accept, list(offers)) is neg._best_offer.__wrapped__(accept, offers)  # any sequence
+
+
+def test_a_long_accept_header_is_negotiated_but_not_cached() -> None:
+    """The header is the client's to choose: only short ones are kept, so the cache stays small."""
+    long = ", ".join(["text/x-unknown;q=0.1"] * 40 + ["text/csv"])
+    assert len(long) > neg.CACHED_ACCEPT_CHARS
+    before = neg._best_offer.cache_info()
+    assert neg.best_offer(long, neg.RESULTS_OFFERS).media_type == "text/csv"
+    after = neg._best_offer.cache_info()
+    assert (after.hits, after.misses) == (before.hits, before.misses)
+    neg.best_offer("text/csv", neg.RESULTS_OFFERS)
+    assert neg._best_offer.cache_info().misses + neg._best_offer.cache_info().hits == after.misses + after.hits + 1
+
+
+def test_a_job_checked_by_the_server_runs_as_one_checked_by_the_worker() -> None:
+    """The server sends its `check` with the job (`Job.shape`); the worker then uses it as its own."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"), ox.NamedNode("http://e/g")))
+    for text in ("SELECT ?o WHERE { ?s ?p ?o }", "SELECT ?o FROM <http://e/g> WHERE { ?s ?p ?o }",
+                 "SELECT ?o FROM <http://e/none> WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"):
+        job = sparql.Job(query=text, results_format="json", graph_format="ntriples")
+        checked = sparql.Job(query=text, results_format="json", graph_format="ntriples", shape=sparql.check(job))
+        assert sparql.execute(store, checked) == sparql.execute(store, job)

@@ -193,7 +193,8 @@ def test_ready_reports_the_build_and_goes_503_while_a_worker_is_replaced(store_p
         assert body["ready"] is True and body["build"] == "testbuild0000001" and body["triples"] > 0
         assert body["created"] == "2025-03-01T12:00:00+00:00" and body["serving_since"].endswith("+00:00")
         # a query past the time limit kills the only worker: not ready until its replacement is up
-        slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+        # 53^6 rows to count: hours, whatever the machine (53^4 took 0.99 s on a fast one, under the limit)
+        slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r }"
         assert httpx.get(f"{base}/sparql", params={"query": slow}, timeout=10).status_code == 503
         states = []
         deadline = time.monotonic() + 20
