@@ -46,9 +46,11 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
-from client import Client  # bench/client.py: this script's folder is on the path
 
-from andts import paths
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ also when this file is imported by path (load.py)
+from client import Client  # noqa: E402 - bench/client.py
+
+from andts import paths  # noqa: E402
 from andts import store as layout
 from andts.catalogue import catalogue
 

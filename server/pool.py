@@ -68,8 +68,7 @@ class _Worker:
     conn: Connection
     ready: bool = False  # it has opened the store and said so
     running: bool = False  # it has taken a job (acknowledged it) and not yet answered
-    #: For `_readable`'s look without waiting: Connection.poll(0) builds a selector each time, a tenth of
-    #: the server's own time for a point lookup.
+    #: For `_readable`'s look without waiting: Connection.poll(0) builds and registers a selector each time.
     poller: select.poll = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
