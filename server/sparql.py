@@ -202,6 +202,8 @@ class QueryShape:
     has_base: bool = False  # a BASE declaration
     depth: int = 0  # the deepest nesting of brackets
     operators: int = 0  # path and expression operators, UNION, OPTIONAL and MINUS
+    #: One triple pattern whose subject is an IRI (`_one_subject`): its cost is bounded by that subject's triples.
+    one_subject: bool = False
 
     @property
     def is_update(self) -> bool:
@@ -229,17 +231,26 @@ def keywords(text: str) -> list[str]:
     return _scan(text)[0]
 
 
-def _scan(text: str) -> tuple[list[str], int, int]:
-    """The keywords, the deepest bracket nesting and the number of operators, in one pass."""
+#: A query of more tokens than this is never a one-subject lookup (`_one_subject` is not asked).
+_LOOKUP_TOKENS = 64
+
+
+def _scan(text: str) -> tuple[list[str], int, int, list[tuple[str, str]] | None]:
+    """The keywords, the deepest bracket nesting, the number of operators, and the tokens but for space and
+    comments (keywords upper-cased; None past _LOOKUP_TOKENS), in one pass."""
     words: list[str] = []
+    tokens: list[tuple[str, str]] | None = []
     depth = deepest = operators = 0
     for m in _TOKEN.finditer(text):
         kind, token = m.lastgroup, m.group()
         if kind == "name" and _KEYWORD.fullmatch(token):
-            word = token.upper()
+            word = token = token.upper()
+            kind = "keyword"
             words.append(word)
             operators += word in _NESTING_KEYWORDS
         elif kind == "other":
+            if token.isspace():
+                continue
             if token in _OPEN:
                 depth += 1
                 deepest = max(deepest, depth)
@@ -247,16 +258,134 @@ def _scan(text: str) -> tuple[list[str], int, int]:
                 depth -= 1
             elif token in _OPERATORS:
                 operators += 1
-    return words, deepest, operators
+        elif kind == "comment":
+            continue
+        if tokens is not None:
+            tokens.append((kind or "", token))
+            if len(tokens) > _LOOKUP_TOKENS:
+                tokens = None
+    return words, deepest, operators, tokens
 
 
 def inspect(text: str) -> QueryShape:
-    words, depth, operators = _scan(text)
+    words, depth, operators, tokens = _scan(text)
     form = next((w for w in words if w not in ("BASE", "PREFIX")), None)
     if form not in QUERY_FORMS and form not in UPDATE_KEYWORDS:
         form = None
     return QueryShape(form=form, uses_service="SERVICE" in words, has_dataset_clause="FROM" in words,
-                      has_base="BASE" in words, depth=depth, operators=operators)
+                      has_base="BASE" in words, depth=depth, operators=operators,
+                      one_subject=tokens is not None and _one_subject(tokens))
+
+
+def _one_subject(tokens: list[tuple[str, str]]) -> bool:
+    """Whether the tokens are a query whose pattern is one triple with an IRI as subject, and nothing else:
+
+        (PREFIX p: <iri> | BASE <iri>)*
+        ( SELECT [DISTINCT | REDUCED] (?v … | *) [WHERE] P | ASK [WHERE] P
+        | CONSTRUCT { template } [WHERE] P | CONSTRUCT WHERE P )
+        [LIMIT n] [OFFSET n] (either order)        where P = { subject predicate object [.] }
+
+    The subject is an IRI or a prefixed name (not a variable, nor a blank node, which would match anything);
+    the predicate an IRI, a prefixed name, `a` or a variable; the object a variable, an IRI, a prefixed name
+    or a literal; a template has terms and `. ; ,` only. Such a query reads one subject's triples and cannot
+    run long: the server answers it itself (pool.WorkerPool) instead of sending it to a worker. A query this
+    does not recognise is answered as every query is; the check must never say yes to more."""
+    t, i, n = tokens, 0, len(tokens)
+
+    def at(*wanted: str) -> bool:
+        return i < n and (t[i][1] in wanted)
+
+    def kind(*kinds: str) -> bool:
+        return i < n and t[i][0] in kinds
+
+    def iri_or_prefixed() -> bool:
+        return kind("iri") or (kind("name") and ":" in t[i][1] and not t[i][1].startswith("_:"))
+
+    def group() -> bool:
+        nonlocal i
+        if not at("{"):
+            return False
+        i += 1
+        if not iri_or_prefixed():  # the subject
+            return False
+        i += 1
+        if not (iri_or_prefixed() or kind("var") or at("A")):  # `a` (rdf:type), upper-cased as a keyword
+            return False
+        i += 1
+        if kind("string"):
+            i += 1
+            if kind("lang"):
+                i += 1
+            elif at("^") and i + 2 < n and t[i + 1][1] == "^":
+                i += 2
+                if not iri_or_prefixed():
+                    return False
+                i += 1
+        elif kind("var") or iri_or_prefixed() or (kind("name") and t[i][1].isdigit()) or at("TRUE", "FALSE"):
+            i += 1
+        else:
+            return False
+        if at("."):
+            i += 1
+        if not at("}"):
+            return False
+        i += 1
+        return True
+
+    while at("PREFIX", "BASE"):
+        if t[i][1] == "PREFIX":
+            if not (i + 2 < n and t[i + 1][0] == "name" and t[i + 1][1].endswith(":") and t[i + 2][0] == "iri"):
+                return False
+            i += 3
+        else:
+            if not (i + 1 < n and t[i + 1][0] == "iri"):
+                return False
+            i += 2
+    if at("SELECT"):
+        i += 1
+        if at("DISTINCT", "REDUCED"):
+            i += 1
+        if at("*"):
+            i += 1
+        elif kind("var"):
+            while kind("var"):
+                i += 1
+        else:
+            return False
+        if at("WHERE"):
+            i += 1
+    elif at("ASK"):
+        i += 1
+        if at("WHERE"):
+            i += 1
+    elif at("CONSTRUCT"):
+        i += 1
+        if at("WHERE"):
+            i += 1
+        elif at("{"):
+            i += 1
+            while kind("iri", "var", "string", "lang", "name") or at(".", ";", ",", "^", "A", "TRUE", "FALSE"):
+                if kind("name") and t[i][1].startswith("_:"):
+                    return False
+                i += 1
+            if not at("}"):
+                return False
+            i += 1
+            if at("WHERE"):
+                i += 1
+        else:
+            return False
+    else:
+        return False
+    if not group():
+        return False
+    seen: set[str] = set()
+    while at("LIMIT", "OFFSET") and t[i][1] not in seen:  # each at most once, in either order
+        seen.add(t[i][1])
+        if not (i + 1 < n and t[i + 1][0] == "name" and t[i + 1][1].isdigit()):
+            return False
+        i += 2
+    return i == n
 
 
 def check(job: Job) -> QueryShape:

@@ -24,7 +24,9 @@ SKOS_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SELECT = f"SELECT ?activity WHERE {{ ?activity a <{ANDTS}def/Activity> }} ORDER BY ?activity"
 CONSTRUCT = f"CONSTRUCT {{ ?a <{SKOS_LABEL}> ?l }} WHERE {{ ?a a <{ANDTS}def/Activity> ; <{SKOS_LABEL}> ?l }}"
 ACTIVITIES = [f"{ANDTS}id/activity/testby-andts-2024-2027/{i}" for i in (1, 2, 3)]
-SIMPLE = f"ASK {{ <{ANDTS}id/municipality/testby> ?p ?o }}"
+#: Quick, and run by a worker (the FILTER keeps it from being a one-subject lookup, which the server answers itself).
+SIMPLE = f"ASK {{ ?m ?p ?o FILTER(?m = <{ANDTS}id/municipality/testby>) }}"
+LOOKUP = f"ASK {{ <{ANDTS}id/municipality/testby> ?p ?o }}"
 # Six copies of every triple joined with each other: 53^6 ≈ 2·10^10 rows to count. Never finishes in time.
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r }"
 
@@ -223,3 +225,27 @@ def test_a_worker_killed_while_idle_is_replaced_without_an_error(slow_live) -> N
     assert statuses == [200] * 4
     wait_until_idle(slow_live)
     assert victim not in pool.pids() and pool.alive() == 2
+
+
+def test_a_lookup_is_answered_while_every_worker_is_busy(slow_live) -> None:
+    """A one-subject lookup is read from the store by the server itself: two queries that hold both worker
+    slots until their time limit do not keep it waiting, as they keep any other query waiting."""
+    wait_until_idle(slow_live)
+    pool = slow_live.pool
+    outcomes: list[int] = []
+    hogs = [threading.Thread(target=lambda: outcomes.append(
+        slow_live.get("/sparql", params={"query": PATHOLOGICAL}).status_code)) for _ in range(pool.size)]
+    for t in hogs:
+        t.start()
+    deadline = time.monotonic() + 5
+    while pool.running() < pool.size:
+        assert time.monotonic() < deadline, pool.health()
+        time.sleep(0.01)
+    r = slow_live.get("/sparql", params={"query": LOOKUP})
+    busy_after = pool.running()
+    for t in hogs:
+        t.join(timeout=TIMEOUT + 10)
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    assert busy_after == pool.size  # answered while both slots were still taken (they run for the time limit)
+    assert outcomes == [503] * pool.size
+    wait_until_idle(slow_live)

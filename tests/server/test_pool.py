@@ -342,3 +342,43 @@ def test_run_async_reads_a_large_answer_under_uvloop(store_path: Path) -> None:
         assert len({a.body for a in answers}) == 1 and len(answers[0].body) > 1_000_000
         assert answers[0].body == pool.run(job).body  # and the blocking read afterwards too
         assert pool.health()["restarts"] == 0
+
+
+def _checked(text: str, **kw: object) -> sparql.Job:
+    """A job as the server sends it: with its check (`Job.shape`)."""
+    job = sparql.Job(query=text, **kw)  # type: ignore[arg-type]
+    return replace(job, shape=sparql.check(job))
+
+
+def _unordered(result: sparql.Result) -> tuple[str, str, int | None, object]:
+    if result.format == "json":
+        import json
+
+        rows = json.loads(result.body)["results"]["bindings"]
+        return result.kind, result.format, result.rows, sorted(json.dumps(r, sort_keys=True) for r in rows)
+    return result.kind, result.format, result.rows, sorted(result.body.splitlines())
+
+
+def test_a_one_subject_lookup_is_answered_without_a_worker(store_path: Path) -> None:
+    """Answered by the pool itself from the build's store: with the same bytes a worker gives, and while its
+    only worker process is dead; a query of two patterns still needs the worker."""
+    build = sparql.locate_build(store_path)
+    with WorkerPool(build, size=1, timeout=10, in_memory=True) as pool:
+        subject = next(iter(sparql.open_build(build).query(
+            "SELECT ?s WHERE { ?s a <https://w3id.org/andts/def/Activity> } LIMIT 1", use_default_graph_as_union=True)))["s"]
+        lookups = [_checked(f"CONSTRUCT {{ {subject} ?p ?o }} WHERE {{ {subject} ?p ?o }}", graph_format="ntriples"),
+                   _checked(f"SELECT ?p ?o WHERE {{ {subject} ?p ?o }} LIMIT 5", results_format="json")]
+        assert all(job.shape is not None and job.shape.one_subject for job in lookups)
+        by_worker = [pool.run(replace(job, shape=None)) for job in lookups]
+        assert by_worker[0].rows and by_worker[0].rows > 3
+        (victim,) = pool.pids()
+        _kill_and_wait(victim)
+        # the same answers; their order may differ (the worker holds the store in memory, the pool reads RocksDB)
+        assert [_unordered(pool.run(job)) for job in lookups] == [_unordered(r) for r in by_worker]
+        import asyncio
+
+        assert [_unordered(asyncio.run(pool.run_async(job))) for job in lookups] == [_unordered(r) for r in by_worker]
+        assert pool.health()["restarts"] == 0  # no worker was asked, so none was found dead
+        two = _checked(f"SELECT ?o WHERE {{ {subject} ?p ?o . ?o ?q ?r }} LIMIT 1", results_format="json")
+        assert two.shape is not None and not two.shape.one_subject
+        assert pool.run(two).kind == "solutions" and pool.health()["restarts"] == 1  # the worker found dead
