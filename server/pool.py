@@ -42,6 +42,7 @@ from collections.abc import Generator
 from typing import NoReturn
 from multiprocessing.connection import Connection
 
+import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
 from andts.errors import AndtsError, StoreError
@@ -137,7 +138,7 @@ class WorkerPool:
         self.since = datetime.now(timezone.utc).isoformat(timespec="seconds")
         # one-subject lookups are answered here, from the build's store on disk opened read-only (a few MB:
         # the workers hold the copy in memory); see `_answers_itself`
-        self._direct = sparql.open_build(build, in_memory=False)
+        self._direct: ox.Store | None = sparql.open_build(build, in_memory=False)
         started: list[_Worker] = []
         try:
             for first in range(0, size, self.slots_per_process):  # start them all, then wait: they boot in parallel
@@ -247,17 +248,20 @@ class WorkerPool:
 
     # --- running jobs --------------------------------------------------------------------------
 
-    @staticmethod
-    def _answers_itself(job: sparql.Job) -> bool:
+    def _answers_itself(self, job: sparql.Job) -> bool:
         """A query the server checked (`Job.shape`) and found to read one subject's triples: it cannot run
         long or crash the parser, so the hop to a worker process (about 0.2 ms, a third of a lookup over
         HTTP) buys nothing. Everything else goes to the workers, which can be stopped."""
-        return job.shape is not None and job.shape.one_subject and not job.shape.is_update
+        return (job.shape is not None and job.shape.one_subject and not job.shape.is_update
+                and self._direct is not None)
 
     def _answer(self, job: sparql.Job) -> sparql.Result:
         started = time.perf_counter()
+        store = self._direct  # closing the pool lets go of it; a lookup under way keeps it to the end
+        if store is None:
+            raise WorkerFailed("the query workers of this build have been stopped")
         try:
-            return sparql.execute(self._direct, job)
+            return sparql.execute(store, job)
         finally:
             sparql.clock_query(started)
 
@@ -438,6 +442,7 @@ class WorkerPool:
 
     def close(self) -> None:
         self._closed = True
+        self._direct = None  # the build's files (it may be pruned once another is served)
         with self._lock:
             workers = list(self._workers)
             self._workers.clear()
