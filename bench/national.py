@@ -350,7 +350,9 @@ def run_size(n: int, args: argparse.Namespace) -> dict:
 
     disk = ox.Store.read_only(str(build_dir / layout.OXIGRAPH_DIR))
     iris = entity_sample(disk, 200, args.seed)
-    cases = the_mix(iris)
+    cases = [c for c in the_mix(iris) if args.only in c.name]
+    if not cases:
+        raise SystemExit(f"no query of the mix has {args.only!r} in its name")
     res["cases"] = [(c.name, c.lookup) for c in cases]
     results: dict[str, dict] = {}
 
@@ -509,7 +511,8 @@ def report(sizes: list[dict], args: argparse.Namespace) -> str:
     import rdflib_endpoint
     out = [
         "# Scale and speed: a synthetic national graph, four engines side by side", "",
-        f"Measured {when} by `bench/national.py --sizes {args.sizes}{' --quick' if args.quick else ''}` (re-run it to "
+        f"Measured {when} by `bench/national.py --sizes {args.sizes}{' --quick' if args.quick else ''}"
+        f"{f' --only {args.only!r}' if args.only else ''}` (re-run it to "
         f"refresh this file). Machine: {os.cpu_count()} CPUs (nproc), {_mem_total()} RAM, Python "
         f"{platform.python_version()}, {platform.platform()}; pyoxigraph {ox.__version__}, {oxi} (server binary of the "
         f"`oxigraph` PyPI package), rdflib {rdflib.__version__}, rdflib-endpoint "
@@ -617,6 +620,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="2,30,290", help="municipalities per run, comma-separated (default 2,30,290)")
     ap.add_argument("--quick", action="store_true", help="fewer requests and shorter cells")
+    ap.add_argument("--only", default="", help="only the queries of the mix whose name has this in it (e.g. "
+                    "'lookup'); the ratios and targets are then over those alone")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--requests", type=int, help="requests per query, engine and concurrency (default 200; --quick 40)")
     ap.add_argument("--seconds", type=float, help="time cap per cell in seconds (default 5; --quick 2)")
