@@ -9,7 +9,8 @@ Each row adds one step to the one before, on the same random entity lookups (CON
   4. HTTP alone: uvicorn serving bench/bare_asgi.py, which answers every request with a body of a lookup's
      median size: the client, loopback and uvicorn, before any code of ours;
   5. `GET /health` of `andts serve` (FastAPI's routing, a thread hand-off, JSON; no query);
-  6. `GET /sparql?query=…` of `andts serve`: everything;
+  6. `GET /sparql?query=…` of `andts serve`: everything (these lookups have one subject, so the server
+     answers them itself from the store on disk, without row 3's hop to a worker);
   and, for scale, Oxigraph's own server answering the same lookups.
 The HTTP rows are measured with two clients: bench/client.py (a keep-alive `http.client` connection, what
 the other benches use) and httpx (which asks for gzip, and costs more of its own). The gaps to row 1 are
