@@ -252,8 +252,7 @@ class WorkerPool:
         """A query the server checked (`Job.shape`) and found to read one subject's triples: it cannot run
         long or crash the parser, so the hop to a worker process (about 0.2 ms, a third of a lookup over
         HTTP) buys nothing. Everything else goes to the workers, which can be stopped."""
-        return (job.shape is not None and job.shape.one_subject and not job.shape.is_update
-                and self._direct is not None)
+        return job.shape is not None and job.shape.one_subject and self._direct is not None
 
     def _answer(self, job: sparql.Job) -> sparql.Result:
         started = time.perf_counter()

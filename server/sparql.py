@@ -298,93 +298,71 @@ def _one_subject(tokens: list[tuple[str, str]]) -> bool:
     def kind(*kinds: str) -> bool:
         return i < n and t[i][0] in kinds
 
+    def take(*wanted: str) -> bool:
+        """Step over the next token if it is one of `wanted`."""
+        nonlocal i
+        if at(*wanted):
+            i += 1
+            return True
+        return False
+
+    def term(ok: bool) -> bool:
+        """Step over the next token if `ok` (said of it)."""
+        nonlocal i
+        i += ok
+        return ok
+
     def iri_or_prefixed() -> bool:
         return kind("iri") or (kind("name") and ":" in t[i][1] and not t[i][1].startswith("_:"))
 
-    def group() -> bool:
+    def object_term() -> bool:
         nonlocal i
-        if not at("{"):
-            return False
-        i += 1
-        if not iri_or_prefixed():  # the subject
-            return False
-        i += 1
-        if not (iri_or_prefixed() or kind("var") or at("A")):  # `a` (rdf:type), upper-cased as a keyword
-            return False
-        i += 1
-        if kind("string"):
-            i += 1
-            if kind("lang"):
-                i += 1
-            elif at("^") and i + 2 < n and t[i + 1][1] == "^":
-                i += 2
-                if not iri_or_prefixed():
-                    return False
-                i += 1
-        elif kind("var") or iri_or_prefixed() or (kind("name") and t[i][1].isdigit()) or at("TRUE", "FALSE"):
-            i += 1
-        else:
-            return False
-        if at("."):
-            i += 1
-        if not at("}"):
-            return False
-        i += 1
-        return True
+        if not term(kind("string")):
+            return term(kind("var") or iri_or_prefixed() or (kind("name") and t[i][1].isdigit())
+                        or at("TRUE", "FALSE"))
+        if term(kind("lang")) or not (at("^") and i + 1 < n and t[i + 1][1] == "^"):
+            return True
+        i += 2  # ^^
+        return term(iri_or_prefixed())  # the datatype
+
+    def group() -> bool:
+        return (take("{") and term(iri_or_prefixed())  # the subject
+                and term(iri_or_prefixed() or kind("var") or at("A"))  # `a` is upper-cased as a keyword
+                and object_term() and (take(".") or True) and take("}"))
 
     while at("PREFIX", "BASE"):
-        if t[i][1] == "PREFIX":
-            if not (i + 2 < n and t[i + 1][0] == "name" and t[i + 1][1].endswith(":") and t[i + 2][0] == "iri"):
+        if take("PREFIX"):
+            if not (term(kind("name") and t[i][1].endswith(":")) and term(kind("iri"))):
                 return False
-            i += 3
-        else:
-            if not (i + 1 < n and t[i + 1][0] == "iri"):
-                return False
-            i += 2
-    if at("SELECT"):
-        i += 1
-        if at("DISTINCT", "REDUCED"):
-            i += 1
-        if at("*"):
-            i += 1
-        elif kind("var"):
-            while kind("var"):
-                i += 1
-        else:
+        elif not (take("BASE") and term(kind("iri"))):
             return False
-        if at("WHERE"):
-            i += 1
-    elif at("ASK"):
-        i += 1
-        if at("WHERE"):
-            i += 1
-    elif at("CONSTRUCT"):
-        i += 1
-        if at("WHERE"):
-            i += 1
-        elif at("{"):
-            i += 1
-            while kind("iri", "var", "string", "lang", "name") or at(".", ";", ",", "^", "A", "TRUE", "FALSE"):
-                if kind("name") and t[i][1].startswith("_:"):
-                    return False
-                i += 1
-            if not at("}"):
+    if take("SELECT"):
+        take("DISTINCT", "REDUCED")
+        if not take("*"):
+            if not kind("var"):
                 return False
-            i += 1
-            if at("WHERE"):
+            while term(kind("var")):
+                pass
+    elif take("CONSTRUCT"):
+        if take("{"):
+            while (kind("iri", "var", "string", "lang") or (kind("name") and not t[i][1].startswith("_:"))
+                   or at(".", ";", ",", "^", "A", "TRUE", "FALSE")):
                 i += 1
-        else:
+            if not take("}"):
+                return False
+        elif not at("WHERE"):  # the short form, CONSTRUCT WHERE { … }
             return False
-    else:
+    elif not take("ASK"):
         return False
+    take("WHERE")
     if not group():
         return False
     seen: set[str] = set()
     while at("LIMIT", "OFFSET") and t[i][1] not in seen:  # each at most once, in either order
         seen.add(t[i][1])
-        if not (i + 1 < n and t[i + 1][0] == "name" and t[i + 1][1].isdigit()):
+        i += 1
+        if not term(kind("name") and t[i][1].isdigit()):
             return False
-        i += 2
     return i == n
 
 
