@@ -11,7 +11,7 @@ import hashlib
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,11 +21,13 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from andts.errors import SourceError
 from andts.loaders import text as txt
+from andts.loaders.dimensions import Tag
+from andts.loaders.dimensions import write as write_tags
 from andts.namespaces import ANDTS, GRAPH, ID, SCHEMA
 
-#: A lower-case word broken by a hyphen before a lower-case continuation: "brotts-förebyggande",
-#: "fastighets-bolag". Hyphens before a space ("Barn- och") or next to capitals ("ANDTS-bruk") are Swedish.
-_HYPHENATED = re.compile(r"(?<![\w-])[a-zåäö]{4,}-[a-zåäö]{3,}(?:-[a-zåäö]{3,})*(?![\w-])")
+_HYPHENATED = txt.LINE_BREAK_HYPHEN
+#: A chapter-and-section citation right after a law's name: "14 kap 1 §", "2 kap. 7 §".
+_SECTION = re.compile(r"\s*(?P<section>\d+\s*kap\.?\s*\d+\s*§)")
 
 #: Classes whose instances belong to a programme and carry andts:programme.
 PROGRAMME_SCOPED = {ANDTS.Goal, ANDTS.OverarchingGoal, ANDTS.ProgrammePart, ANDTS.FocusArea, ANDTS.Activity,
@@ -74,6 +76,12 @@ class SourceInfo:
     @property
     def municipality_slug(self) -> str:
         return self.meta["document"]["municipality"]
+
+    @property
+    def period(self) -> tuple[date | None, date | None]:
+        """The programme's period of validity from the metadata (start, end), either open if not given."""
+        pmeta = self.meta.get("programme", {})
+        return tuple(date.fromisoformat(_date(pmeta[k])) if k in pmeta else None for k in ("start", "end"))
 
     def read_lines(self) -> list[str]:
         """The document's lines (index 0 = line 1). Strict UTF-8 (with or without a byte-order mark): a
@@ -150,6 +158,10 @@ class ProgrammeBuilder:
     def add(self, s: URIRef, p: URIRef, o) -> None:
         self.g.add((s, p, o))
 
+    def tag(self, iri: URIRef, tags: Iterable[Tag], line: int) -> None:
+        """The entity's analytic dimensions, each with its evidence (andts.loaders.dimensions)."""
+        write_tags(self.g, iri, tags, line=line, document=self.source.document)
+
     def describe(self, iri: URIRef, raw: str, line: int, prop: URIRef = DCTERMS.description) -> str:
         """Publish a text cell: cleaned @sv under `prop`, the verbatim text as andts:sourceText when it
         differs, and a finding for markup and for look-alike letters. Returns the cleaned text."""
@@ -171,13 +183,35 @@ class ProgrammeBuilder:
             self.finding(iri, line, "look-alike-letter", raw,
                          f"Letters from another alphabet inside Swedish words: {chars}; the published text uses the Latin letters.",
                          suggestion=txt.replace_look_alikes(raw))
+        errata = self.source.meta.get("errata", [])
         for word in _HYPHENATED.findall(txt.strip_markup(raw)):
+            if any(e.get("kind") == "hyphenation" and word in e["text"] for e in errata):
+                continue  # the document's errata say what this hyphen is (not always a line break)
             self.finding(iri, line, "hyphenation", raw, f"'{word}' keeps a hyphen from a line break.",
                          suggestion=word.replace("-", ""))
-        for erratum in self.source.meta.get("errata", []):
+        for erratum in errata:
             if erratum["text"] in raw:
                 self.finding(iri, line, erratum.get("kind", "misspelling"), raw, erratum["message"],
                              suggestion=erratum.get("suggestion"))
+
+    def outdated_citation(self, subject: URIRef, line: int, text: str, law: URIRef, cited: str, end: int,
+                          label: Callable[[URIRef], str]) -> None:
+        """A citation of a law repealed before the programme's period ends is an outdated reference: every
+        citation alike, with the section it cites (text[end:]) where one is given."""
+        reference = self.reference if self.reference is not None else Graph()
+        successor = reference.value(law, DCTERMS.isReplacedBy)
+        until = reference.value(law, ANDTS.inForceUntil)
+        period_end = self.source.period[1]
+        if successor is None or (until is not None and period_end is not None and until.toPython() >= period_end):
+            return
+        section = _SECTION.match(text, end)
+        if section:
+            cited = f"{cited} {section.group('section')}"
+        self.finding(subject, line, "outdated-reference", text,
+                     f"'{cited}' cites {label(law)}, which was repealed and replaced by {label(successor)}"
+                     + (f" after {until}" if until is not None else "") + ", within the programme's period"
+                     + ("; the section cited may have another number in the new act." if section else "."),
+                     suggestion=label(successor))
 
     # findings ---------------------------------------------------------------------------------
     def finding(self, about: URIRef, line: int, kind: str, text: str, message: str, *,

@@ -38,9 +38,11 @@ Decisions (each also stated where it is reported):
   are removed from published text (kept in andts:sourceText) and reported as layout-debris.
 - Sub-goals, items and activities have no names or numbers in the document; their skos:prefLabel @sv
   is the first sentence of their text (no numbering is invented, and focus areas get no skos:notation).
-- Substances: registry labels as word prefixes (alkohol…, tobak…, cannabis…, rökfri…) plus "ANDT" as
-  A, N, D and T; the bare label "spel" is not used (it is a prefix of "spelar"); substances are linked
-  to goals (from the goal text only), focus areas (heading) and activities.
+- Dimensions (substances, umbrella scope, target groups, settings, laws) by the shared matcher
+  (andts.loaders.dimensions): of focus areas from their heading, of activities from their text and their
+  focus area's heading, of sub-goals and existing-work items from their text; goals are not tagged (a
+  goal's text is the national goal's, naming every substance). Bodies outside the municipality named in
+  an activity's text are its partners; every body an existing-work item names is a partner of it.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from andts.errors import SourceError
 from andts.loaders import text as txt
 from andts.loaders.common import LoadResult, ProgrammeBuilder, SourceInfo, document_and_programme
+from andts.loaders.dimensions import Dimensions
 from andts.loaders.registry import Match, Registry
 from andts.namespaces import ANDTS, ID
 
@@ -172,6 +175,7 @@ class _Loader:
         self.lines = source.read_lines()
         self.b = ProgrammeBuilder(source, reference)
         self.reg = Registry(reference, source.municipality)
+        self.dimensions = Dimensions(reference, source.period, laws=self.reg.laws, names=[self.reg.methods])
         self.prog = source.programme
         self.strategy = source.meta.get("programme", {}).get("strategy")
         self.footnotes: list[Footnote] = []
@@ -492,8 +496,6 @@ class _Loader:
             b.add(iri, SKOS.prefLabel, Literal(f"Goal {g.number}", lang="en"))
             cleaned = self.publish(iri, [(g.line, g.raw)])
             self.link_national(iri, g, cleaned)
-        for s in self.reg.substances_in(cleaned):
-            b.add(iri, ANDTS.substance, s)
         for n in g.section_lines:
             b.cover(n, iri)
         for n, raw in g.scope:
@@ -531,7 +533,9 @@ class _Loader:
         b = self.b
         iri = b.entity(URIRef(f"{goal}/sub-goal/{k}"), ANDTS.SubGoal, sg.line, order=k)
         b.add(iri, ANDTS.goal, goal)
-        self.publish(iri, [(sg.line, sg.raw)], named=True)
+        cleaned = self.publish(iri, [(sg.line, sg.raw)], named=True)
+        methods = self.link_methods(iri, cleaned, [(sg.line, sg.raw)])
+        b.tag(iri, self.dimensions.tags([(cleaned, iri, sg.line)], methods), sg.line)
         n, raw = sg.ansvarig
         b.cover(n, iri)
         b.add(iri, ANDTS.responsibleText, Literal(raw))
@@ -553,7 +557,11 @@ class _Loader:
         if parent is not None:
             b.add(iri, ANDTS.parentItem, parent)
         cleaned = self.publish(iri, [(item.line, item.raw)], named=True)
-        self.link_methods(iri, cleaned, [(item.line, item.raw)])
+        methods = self.link_methods(iri, cleaned, [(item.line, item.raw)])
+        b.tag(iri, self.dimensions.tags([(cleaned, iri, item.line)], methods), item.line)
+        # existing work names no one responsible: every body it names works on it
+        for m in {m.iri: m for m in self.reg.actors.find(cleaned)}.values():
+            b.add(iri, ANDTS.partner, m.iri)
         continued = [c for c in item.children if c.continued_after_footnote]
         if continued:
             first = continued[0]
@@ -570,17 +578,17 @@ class _Loader:
         b.add(iri, ANDTS.goal, goal)
         cleaned = self.publish(iri, [(fa.line, fa.heading)])
         b.add(iri, SKOS.prefLabel, Literal(cleaned, lang="sv"))
-        for s in self.reg.substances_in(cleaned):
-            b.add(iri, ANDTS.substance, s)
-        for m in self.reg.laws.find(cleaned):
-            b.add(iri, ANDTS.law, m.iri)
+        methods = self.link_methods(iri, cleaned, [(fa.line, fa.heading)])
+        context = (cleaned, iri, fa.line)
+        b.tag(iri, self.dimensions.tags([context], methods), fa.line)
         b.cover(fa.header_line, iri)
         for n, row in enumerate(fa.rows, start=1):
-            self.emit_activity(iri, n, row)
+            self.emit_activity(iri, n, row, context, methods)
         for n, raw in fa.separators:
             self.separator(iri, n, raw, "focus area")
 
-    def emit_activity(self, fa: URIRef, n: int, row: Row) -> None:
+    def emit_activity(self, fa: URIRef, n: int, row: Row, context: tuple[str, URIRef, int],
+                      fa_methods: list[URIRef]) -> None:
         b = self.b
         iri = b.entity(URIRef(f"{fa}/activity/{n}"), ANDTS.Activity, row.line, order=n)
         b.add(iri, ANDTS.focusArea, fa)
@@ -597,11 +605,13 @@ class _Loader:
             b.add(iri, ANDTS.coordinator, matches[0].iri)
         for m in matches:
             b.add(iri, ANDTS.responsible, m.iri)
-        self.link_methods(iri, cleaned, row.parts)
-        for m in self.reg.laws.find(cleaned):
-            b.add(iri, ANDTS.law, m.iri)
-        for s in self.reg.substances_in(cleaned):
-            b.add(iri, ANDTS.substance, s)
+        methods = self.link_methods(iri, cleaned, row.parts)
+        b.tag(iri, self.dimensions.tags([(cleaned, iri, row.line), context], methods + fa_methods), row.line)
+        # bodies outside the municipality that the text names as working with it: partners
+        responsible = {m.iri for m in matches}
+        for m in {m.iri: m for m in self.reg.actors.find(cleaned)}.values():
+            if m.iri in self.reg.external and m.iri not in responsible:
+                b.add(iri, ANDTS.partner, m.iri)
 
     def separator(self, about: URIRef, line: int, raw: str, what: str) -> None:
         self.b.finding(about, line, "layout-debris", raw,
@@ -652,8 +662,12 @@ class _Loader:
             unique.setdefault(m.iri, m)
         return list(unique.values())
 
-    def link_methods(self, iri: URIRef, cleaned: str, parts: list[tuple[int, str]]) -> None:
+    def link_methods(self, iri: URIRef, cleaned: str, parts: list[tuple[int, str]]) -> list[URIRef]:
+        """The methods the text names, linked (a misspelt name reported), and the findings about the laws it
+        cites (the laws are tagged with the other dimensions). Returns the methods."""
+        methods = []
         for m in self.reg.methods.find(cleaned):
+            methods.append(m.iri)
             self.b.add(iri, ANDTS.method, m.iri)
             if m.is_misspelling:
                 line = next((n for n, p in parts if m.text in txt.clean(p)), parts[0][0])
@@ -661,7 +675,9 @@ class _Loader:
                 self.b.finding(iri, line, "misspelt-name", m.text,
                                f"'{m.text}' is a misspelling or wrong form of the name '{name}'; linked to {name}.", suggestion=name)
         for m in self.reg.laws.find(cleaned):
-            self.b.add(iri, ANDTS.law, m.iri)
+            line = next((n for n, p in parts if m.text in txt.clean(p)), parts[0][0])
+            self.b.outdated_citation(iri, line, cleaned, m.iri, m.text, m.end, self.reg.label)
+        return methods
 
     def resolve_footnotes(self) -> None:
         b = self.b

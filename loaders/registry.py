@@ -1,4 +1,5 @@
-"""Finding known things (actors, methods, laws, substances) in source text through the reference data.
+"""Finding known things (actors, methods, laws) in source text through the reference data (the analytic
+dimensions, substances among them, are andts.loaders.dimensions).
 
 Names are matched as whole words, longest first and without overlap, so "Barn- och utbildningsnämnden
 Socialnämnden" splits into two actors without guessing at spaces. Labels in capitals (ASI, SIP, LVM)
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,9 +19,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from andts.namespaces import ANDTS
-
-#: The policy-area acronyms, standing for their letters' substances (A, N, D, T, S).
-_ACRONYM = re.compile(r"(?<![\w])(ANDTS|ANDT)(?![\w])")
 
 LABEL_KINDS = {SKOS.prefLabel: "pref", SKOS.altLabel: "alt", SKOS.hiddenLabel: "hidden"}
 
@@ -56,9 +55,10 @@ def _is_acronym(label: str) -> bool:
 
 @lru_cache(maxsize=None)  # every loader run compiles the same labels
 def _compile(label: str, prefix: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The label's pattern, and its probe (see _Entry)."""
+    """The label's pattern, and its probe (see _Entry). A name may take the genitive -s ("Stockholmsenkätens",
+    "SoL:s")."""
     body = re.escape(label).replace(r"\ ", r"\s+")
-    end = "" if prefix else r"(?![\w])"
+    end = "" if prefix else r"(?::?s)?(?![\w])"
     flags = 0 if _is_acronym(label) else re.IGNORECASE
     return re.compile(rf"(?<![\w]){body}{end}", flags), re.compile(body, flags)
 
@@ -85,26 +85,31 @@ class _Spans:
 class Lexicon:
     """Labels of one kind of thing, compiled for matching."""
 
-    def __init__(self, entries: list[tuple[str, URIRef, str]], *, prefix: bool = False) -> None:
+    def __init__(self, entries: list[tuple[str, URIRef, str]], *, prefix: bool = False,
+                 compile: Callable[[str, bool], tuple[re.Pattern[str], re.Pattern[str]]] = _compile) -> None:
         seen: set[tuple[str, URIRef]] = set()
         self.entries: list[_Entry] = []
         for label, iri, kind in sorted(entries, key=lambda e: (-len(e[0]), e[0], str(e[1]))):
             if (label, iri) in seen or not label.strip():
                 continue
             seen.add((label, iri))
-            self.entries.append(_Entry(label, iri, kind, *_compile(label, prefix)))
+            self.entries.append(_Entry(label, iri, kind, *compile(label, prefix)))
 
     def find(self, text: str) -> list[Match]:
-        """Every non-overlapping occurrence, longest label first, in text order."""
+        """Every non-overlapping occurrence, longest label first, in text order. A pattern with a group named
+        "core" claims only that part of what it matches: "*idrott*" and "*evenemang*" both read
+        "idrottsevenemang"."""
         taken = _Spans()
         found: list[Match] = []
         for e in self.entries:
             if e.probe.search(text) is None:  # most labels are not in a given text (a loader's hot spot)
                 continue
+            core = "core" in e.pattern.groupindex
             for m in e.pattern.finditer(text):
-                if taken.overlaps(m.start(), m.end()):
+                start, end = m.span("core") if core else m.span()
+                if taken.overlaps(start, end):
                     continue
-                taken.add(m.start(), m.end())
+                taken.add(start, end)
                 found.append(Match(e.iri, e.label, m.group(0), m.start(), m.end(), e.kind))
         return sorted(found, key=lambda m: m.start)
 
@@ -141,11 +146,10 @@ class Registry:
         own = [a for a in actors if (a, ANDTS.municipality, municipality) in reference]
         external = [a for a in actors if reference.value(a, ANDTS.municipality) is None]
         self.actors = Lexicon(self._labels(set(own) | set(external)))
+        #: bodies outside any municipality (state agencies, regions, associations)
+        self.external = frozenset(external)
         self.methods = Lexicon(self._labels(set(reference.subjects(RDF.type, ANDTS.Method))))
         self.laws = Lexicon(self._labels(set(reference.subjects(RDF.type, ANDTS.Law))))
-        substances = set(reference.subjects(RDF.type, ANDTS.Substance))
-        self.substances = Lexicon(self._labels(substances), prefix=True)
-        self.substance_by_notation = {str(reference.value(s, SKOS.notation)): s for s in substances}
 
     def _labels(self, iris: set[URIRef]) -> list[tuple[str, URIRef, str]]:
         out = []
@@ -155,15 +159,6 @@ class Registry:
                     if getattr(label, "language", None) in (None, "sv") or kind != "pref":
                         out.append((str(label), iri, kind))
         return out
-
-    def substances_in(self, text: str) -> list[URIRef]:
-        """Substances a text names, in a stable order: registry labels as word prefixes (alkohol…, tobak…,
-        cannabis…) and the acronyms ANDTS/ANDT as their letters. The bare label "spel" is not used on its
-        own (it is a prefix of "spelar"); "spel om pengar" is."""
-        found = [m.iri for m in self.substances.find(text) if m.label.lower() != "spel"]
-        for m in _ACRONYM.finditer(text):
-            found.extend(self.substance_by_notation[c] for c in m.group(0) if c in self.substance_by_notation)
-        return sorted(set(found), key=str)
 
     def label(self, iri: URIRef) -> str:
         for lit in self.reference.objects(iri, SKOS.prefLabel):

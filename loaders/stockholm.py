@@ -6,7 +6,7 @@ The document is a title page, two introduction paragraphs and ten tab-separated 
 goals 1–6 and "Insatsområden - Organisation|Samverkan|Kunskap" / "Insatsområden Uppföljning" for the four
 internal parts. A row whose first cell starts with a notation ("1.1", "O.2", also inside "<p>…</p>")
 opens a focus area; a row whose first cell is empty continues it. Every row with activity text is one
-andts:Activity (a list cell such as 4.3's target groups or S.5's partners is one activity whose list
+andts:Activity (a list cell such as 4.3's priority groups or S.5's partners is one activity whose list
 items become concepts); an empty Aktivitet cell leaves only the focus area and its Utförare.
 
 What the loader decides, beyond what the cells say (each decision is visible in the graph):
@@ -32,6 +32,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from andts.errors import SourceError
 from andts.loaders import text as txt
 from andts.loaders.common import _HYPHENATED, LoadResult, ProgrammeBuilder, SourceInfo, document_and_programme
+from andts.loaders.dimensions import Dimensions
 from andts.loaders.registry import Lexicon, Match, Registry
 from andts.namespaces import ANDTS, ID
 
@@ -49,8 +50,6 @@ _HEADING = re.compile(r"Insatsområden\b(?P<rest>.*)")
 _GOAL_HEADING = re.compile(r"\s+mål\s+(?P<n>\d+)\s*")
 _PART_HEADING = re.compile(r"(?P<sep>\s*[-–]\s*|\s+)(?P<name>\S.*?)\s*")
 _NOTATION = re.compile(r"(?P<prefix>\d+|[A-ZÅÄÖ])\.(?P<number>\d+)\s+(?P<text>\S.*)", re.S)
-#: A chapter-and-section citation right after a law's name: "14 kap 1 §", "2 kap. 7 §".
-_SECTION = re.compile(r"\s*(?P<section>\d+\s*kap\.?\s*\d+\s*§)")
 #: An unresolved token that looks like a committee abbreviation ("SnN", "UtbN", "MHN").
 _ABBREVIATION = re.compile(r"[A-ZÅÄÖ][A-Za-zåäöÅÄÖ]{0,3}[A-ZÅÄÖ]")
 #: Words of an Utförare cell that name nobody in particular ("övriga berörda aktörer").
@@ -283,8 +282,8 @@ class Responsible:
     @property
     def actors(self) -> list[URIRef]:
         out: list[URIRef] = []
-        for _, a in self.roles:
-            if a not in out:
+        for role, a in self.roles:
+            if a not in out and role != "partner":
                 out.append(a)
         return out
 
@@ -296,6 +295,8 @@ _INITIATED = re.compile(r"\s*Initieras av\s+", re.I)
 _COMPRISES = re.compile(r"\s+och omfattar\s+", re.I)
 _COORDINATES = re.compile(r"\s+(?:har\s+)?huvudansvar\S*", re.I)
 _SUPERVISES = re.compile(r"\s+har tillsynsansvar\s*\Z", re.I)
+#: "SdN (och polis)": an actor named beside the responsible one, in brackets, takes part without answering for it.
+_ALONGSIDE = re.compile(r"\(\s*och\s+([^()]*)\)", re.I)
 
 
 def _role_segments(cell: str) -> list[tuple[str | None, str]]:
@@ -309,7 +310,9 @@ def _role_segments(cell: str) -> list[tuple[str | None, str]]:
                     ("participant", cell[comprises.end():].rstrip())]
     coordinates = _COORDINATES.search(cell, lead + 1)
     if coordinates:
-        return [("coordinator", cell[lead:coordinates.start()]), ("vague", cell[coordinates.end():])]
+        # "SdN huvudansvar, kallar berörda parter": the main responsibility, and the one who convenes
+        roles = ["coordinator", "initiator"] if "kallar" in cell[coordinates.start():].lower() else ["coordinator"]
+        return [(role, cell[lead:coordinates.start()]) for role in roles] + [("vague", cell[coordinates.end():])]
     supervises = _SUPERVISES.search(cell, lead)
     if supervises:
         # the supervisor is the name after the last comma; the names before it are responsible only
@@ -322,12 +325,21 @@ def _role_segments(cell: str) -> list[tuple[str | None, str]]:
 def resolve_responsible(cell: str, actors: Lexicon) -> Responsible:
     out = Responsible()
     text = txt.replace_look_alikes(_dehyphenate(txt.collapse(txt.strip_markup(cell))))
-    for role, segment in _role_segments(text):
+    segments = _role_segments(text)
+    for i, (role, segment) in enumerate(segments):
+        again = any(other == segment for _, other in segments[:i])  # a second role of the same names
+        for alongside in _ALONGSIDE.findall(segment):
+            for m in actors.find(alongside):
+                if not again:
+                    out.roles.append(("partner", m.iri))
+        segment = _ALONGSIDE.sub(" ", segment)
         matches, leftovers = actors.split(segment) if role != "vague" else ([], [])
         for m in matches:
             out.roles.append((role, m.iri))
-            if m.is_misspelling:
+            if m.is_misspelling and not again:
                 out.misspelt.append(m)
+        if again:
+            continue
         # the cell lists names separated by commas: text between two known names may hold several
         for rest in (part for leftover in leftovers for part in re.split(r"[,;]", leftover)):
             rest = rest.strip(" ,;/&+()\t.")
@@ -348,6 +360,7 @@ class _Loader:
         self.reference = reference
         self.b = ProgrammeBuilder(source, reference)
         self.registry = Registry(reference, source.municipality)
+        self.dimensions = Dimensions(reference, source.period, laws=self.registry.laws, names=[self.registry.methods])
         self.strategy = source.meta.get("programme", {}).get("strategy", "2022-2025")
 
     # structure ------------------------------------------------------------------------------------
@@ -467,7 +480,9 @@ class _Loader:
         b.add(fa, DCTERMS.description, Literal(area.text, lang="sv"))
         b.add(fa, ANDTS.sourceText, Literal(area.cell))
         b.check_text(fa, area.cell, area.line)
-        self.link_text(fa, area.text, area.line, methods=False)
+        fa_methods = self.link_text(fa, area.text, area.line)
+        context = (area.text, fa, area.line)
+        b.tag(fa, self.dimensions.tags([context], fa_methods), area.line)
         order = 0
         previous: tuple[Responsible, Row] | None = None
         for i, row in enumerate(area.rows):
@@ -483,7 +498,9 @@ class _Loader:
             b.add(act, ANDTS.focusArea, fa)
             cleaned, label = self.describe_activity(act, row)
             b.add(act, SKOS.prefLabel, Literal(txt.short_label(label, LABEL_CHARS), lang="sv"))
-            self.link_text(act, cleaned, row.line)
+            methods = self.link_text(act, cleaned, row.line)
+            b.tag(act, self.dimensions.tags([(cleaned, act, row.line), context], methods + fa_methods), row.line)
+            self.link_partners(act, cleaned, row.responsible)
             if row.responsible.strip():
                 resp = self.responsible(act, row.responsible, row.line, activity=True)
                 previous = (resp, row)
@@ -526,7 +543,7 @@ class _Loader:
         if "samverkan" in lowered:
             kind, cls, scheme, prop = "sector", ANDTS.Sector, "sectors", ANDTS.collaborationPartner
         elif "grupp" in lowered:
-            kind, cls, scheme, prop = "target-group", ANDTS.TargetGroup, "target-groups", ANDTS.targetGroup
+            kind, cls, scheme, prop = "priority-group", ANDTS.PriorityGroup, "priority-groups", ANDTS.priorityGroup
         else:
             return cleaned, lead.rstrip(":")
         for item in items:
@@ -573,6 +590,9 @@ class _Loader:
 
     def link_actors(self, subject: URIRef, resp: Responsible, *, activity: bool) -> None:
         for role, actor in resp.roles:
+            if role == "partner":
+                self.b.add(subject, ANDTS.partner, actor)
+                continue
             self.b.add(subject, ANDTS.responsible, actor)
             if role in ("coordinator", "initiator", "participant", "supervisor") and activity:
                 self.b.add(subject, ANDTS[role], actor)
@@ -591,31 +611,31 @@ class _Loader:
         iri, label = next(iter(candidates.items()))
         return f"{label} ({self.registry.label(iri)})"
 
-    def link_text(self, subject: URIRef, text: str, line: int, *, methods: bool = True) -> None:
-        """Methods, laws and substances the (cleaned) text names."""
+    def link_text(self, subject: URIRef, text: str, line: int) -> list[URIRef]:
+        """The methods the (cleaned) text names, linked (a misspelt name reported), and the findings about the
+        laws it cites; the laws themselves are tagged with the other dimensions. Returns the methods."""
         b, reg = self.b, self.registry
-        if methods:
-            for m in reg.methods.find(text):
-                b.add(subject, ANDTS.method, m.iri)
-                if m.is_misspelling:
-                    b.finding(subject, line, "misspelt-name", text, f"{m.text!r} is a misspelt or wrong name of "
-                              f"{reg.label(m.iri)}.", suggestion=reg.label(m.iri))
-        for m in reg.laws.find(text):
-            b.add(subject, ANDTS.law, m.iri)
+        methods = []
+        for m in reg.methods.find(text):
+            b.add(subject, ANDTS.method, m.iri)
+            methods.append(m.iri)
             if m.is_misspelling:
                 b.finding(subject, line, "misspelt-name", text, f"{m.text!r} is a misspelt or wrong name of "
                           f"{reg.label(m.iri)}.", suggestion=reg.label(m.iri))
-            section = _SECTION.match(text, m.end)
-            successor = self.reference.value(m.iri, DCTERMS.isReplacedBy)
-            if section and successor is not None:
-                until = self.reference.value(m.iri, ANDTS.inForceUntil)
-                b.finding(subject, line, "outdated-reference", text,
-                          f"'{m.text} {section.group('section')}' cites {reg.label(m.iri)}, which was repealed and replaced "
-                          f"by {reg.label(successor)}" + (f" after {until}" if until is not None else "") +
-                          "; the section cited may have another number in the new act.",
-                          suggestion=reg.label(successor))
-        for s in reg.substances_in(text):
-            b.add(subject, ANDTS.substance, s)
+        for m in reg.laws.find(text):
+            if m.is_misspelling:
+                b.finding(subject, line, "misspelt-name", text, f"{m.text!r} is a misspelt or wrong name of "
+                          f"{reg.label(m.iri)}.", suggestion=reg.label(m.iri))
+            b.outdated_citation(subject, line, text, m.iri, m.text, m.end, reg.label)
+        return methods
+
+    def link_partners(self, subject: URIRef, text: str, cell: str) -> None:
+        """Bodies outside the municipality that the text names as working with it (Region Stockholm, the
+        police): andts:partner, unless the Utförare cell names them as responsible."""
+        responsible = {m.iri for m in self.registry.actors.find(cell)}
+        for m in self.registry.actors.find(text):
+            if m.iri in self.registry.external and m.iri not in responsible:
+                self.b.add(subject, ANDTS.partner, m.iri)
 
 
 def load(source: SourceInfo, reference: Graph) -> LoadResult:

@@ -11,6 +11,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+#: A lower-case word broken by a hyphen before a lower-case continuation: "brotts-förebyggande",
+#: "fastighets-bolag". Hyphens before a space ("Barn- och") or next to capitals ("ANDTS-bruk") are Swedish.
+LINE_BREAK_HYPHEN = re.compile(r"(?<![\w-])[a-zåäö]{4,}-[a-zåäö]{3,}(?:-[a-zåäö]{3,})*(?![\w-])")
+
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _MD_ITALIC = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*")
