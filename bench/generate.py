@@ -35,6 +35,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from andts.loaders.common import SourceInfo
+from andts.loaders.dimensions import Dimensions
 from andts.loaders.registry import Registry
 from andts.namespaces import ANDTS
 
@@ -157,12 +158,13 @@ def real_profile() -> Profile:
                         and [m.iri for m in registry.methods.find(l)] == [s]})
     p.laws = sorted({l for s in reference.subjects(RDF.type, ANDTS.Law) if (l := _sv(reference, s))
                      and [m.iri for m in registry.laws.find(l)] == [s]})
+    dimensions = Dimensions(reference)
     p.substances = sorted({l.lower() for s in reference.subjects(RDF.type, ANDTS.Substance)
-                           if (l := _sv(reference, s)) and registry.substances_in(l.lower()) == [s]})
+                           if (l := _sv(reference, s)) and [t.concept for t in dimensions.read(l.lower())] == [s]})
     # the texts' own words, without anything a registry would recognise (those are planted on purpose)
     words = {w.strip(".,;:()\"'!?").lower() for t in texts for w in t.split()}
     p.vocabulary = sorted(w for w in words if _WORD.match(w) and not registry.methods.find(w)
-                          and not registry.laws.find(w) and not registry.substances_in(w)
+                          and not registry.laws.find(w) and not dimensions.read(w)
                           and not registry.actors.find(w) and w not in {t for t, _ in TYPOS})
     return p
 

@@ -70,8 +70,9 @@ def _lexicon(entries: list[tuple[str, URIRef, str]]) -> Lexicon:
 
 
 def fold(text: str) -> tuple[str, list[int]]:
-    """The text as matched, without line-break hyphens ("injektions-missbruk" reads as one word), and for
-    each of its characters the offset of that character in the published text."""
+    """The text as matched, with look-alike letters read as Latin ones and without line-break hyphens
+    ("injektions-missbruk" reads as one word), and for each of its characters its offset in the given text."""
+    text = txt.replace_look_alikes(text)  # letter for letter: "drogsцен" reads "drogscen" (offsets unchanged)
     dropped = {i for m in txt.LINE_BREAK_HYPHEN.finditer(text) for i in range(m.start(), m.end()) if text[i] == "-"}
     if not dropped:
         return text, list(range(len(text)))
@@ -181,7 +182,7 @@ class Dimensions:
                 continue
             firsts = [span(f[0]) for f in found]
             start, end = min(s for s, _ in firsts), max(e for _, e in firsts)
-            words = text[start:end] if end - start <= 80 else " … ".join(text[s:e] for s, e in firsts)
+            words = text[start:end]
             for law in task.laws:
                 if _in_force(self.reference, law, self.period):
                     out.append(Tag(ANDTS.law, law, "statutory-task", words, start, end,

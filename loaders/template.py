@@ -17,11 +17,15 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from andts.errors import SourceError
 from andts.loaders.common import LoadResult, ProgrammeBuilder, SourceInfo, document_and_programme
+from andts.loaders.dimensions import DIMENSIONS, Dimensions, Tag
 from andts.loaders.registry import Lexicon, Registry
 from andts.loaders.text import clean, short_label, slug
 from andts.namespaces import ANDTS, ID
 
-COLUMNS = ["goal", "goal_text", "national_goal", "focus_area", "focus_area_text", "activity", "responsible", "coordinator"]
+COLUMNS = ["goal", "goal_text", "national_goal", "focus_area", "focus_area_text", "activity", "responsible", "coordinator",
+           "substance", "target_group", "setting", "law"]
+#: The columns where a municipality states an activity's dimensions itself, and the property of each.
+STATED = {"substance": ANDTS.substance, "target_group": ANDTS.targetGroup, "setting": ANDTS.setting, "law": ANDTS.law}
 REQUIRED = ["goal", "focus_area", "activity"]
 #: A focus-area code: "4.1", "S.2", "1.2a", "A-3".
 _NOTATION = re.compile(r"\w+(?:[.\-]\w+)*")
@@ -134,6 +138,8 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
         b.cover(n, source.document)
     _municipality(source, reference, b)
     registry = Registry(reference, source.municipality)
+    dimensions = Dimensions(reference, source.period, laws=registry.laws, names=[registry.methods])
+    stated = _stated_values(reference)
     own = _template_actors(source, b)
     actors = Lexicon([(e.label, e.iri, e.kind) for e in registry.actors.entries] + own)
 
@@ -142,6 +148,7 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
     goals: dict[str, URIRef] = {}
     focus_areas: dict[str, URIRef] = {}
     order: dict[URIRef, int] = {}
+    contexts: dict[URIRef, tuple[list[tuple[str, URIRef, int]], list[URIRef]]] = {}
     for line, row in rows:
         get = lambda c: (row.get(c) or "").strip()  # noqa: E731
         if get("goal"):
@@ -167,8 +174,13 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
                 b.add(focus_iri, ANDTS.goal, goal_iri)
                 label = get("focus_area_text") or notation
                 b.describe(focus_iri, label, line, prop=SKOS.prefLabel)
+                context = []
                 if get("focus_area_text"):
                     b.add(focus_iri, DCTERMS.description, Literal(clean(label), lang="sv"))
+                    context = [(clean(label), focus_iri, line)]
+                fa_methods = [m.iri for m in registry.methods.find(clean(label))]
+                b.tag(focus_iri, dimensions.tags(context, fa_methods), line)
+                contexts[focus_iri] = (context, fa_methods)
         if focus_iri is None:
             raise SourceError(str(source.path), line, "the first row names no focus area")
         for n in range(line, ends[line] + 1):  # every line of a row with line breaks in a quoted cell
@@ -184,13 +196,43 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
         cleaned = b.describe(act, text, line)
         b.add(act, SKOS.prefLabel, Literal(short_label(cleaned), lang="sv"))
         _actors(b, actors, act, row.get("responsible") or "", row.get("coordinator") or "", line)
-        for m in registry.methods.find(cleaned):
-            b.add(act, ANDTS.method, m.iri)
-        for m in registry.laws.find(cleaned):
-            b.add(act, ANDTS.law, m.iri)
-        for iri in registry.substances_in(cleaned):
-            b.add(act, ANDTS.substance, iri)
+        methods = [m.iri for m in registry.methods.find(cleaned)]
+        for m in methods:
+            b.add(act, ANDTS.method, m)
+        context, fa_methods = contexts[focus_iri]
+        tags = dimensions.tags([(cleaned, act, line), *context], methods + fa_methods)
+        b.tag(act, tags + _stated(source, stated, row, line), line)
     return b.result()
+
+
+def _stated_values(reference: Graph) -> dict[str, dict[str, URIRef]]:
+    """For each stated-tag column, the values a cell may hold (case-insensitive): a concept's slug, its
+    Swedish or English name or notation, and for laws the SFS number ("2010:1622")."""
+    out: dict[str, dict[str, URIRef]] = {}
+    for column, prop in STATED.items():
+        cls = next(c for p, c in DIMENSIONS.values() if p == prop)
+        values: dict[str, URIRef] = {}
+        for concept in reference.subjects(RDF.type, cls):
+            names = [str(concept).rsplit("/", 1)[-1]]
+            names += [str(o) for p in (SKOS.prefLabel, SKOS.notation, ANDTS.sfs) for o in reference.objects(concept, p)]
+            for name in names:
+                values.setdefault(name.strip().lower(), concept)
+        out[column] = values
+    return out
+
+
+def _stated(source: SourceInfo, stated: dict[str, dict[str, URIRef]], row: dict[str, str], line: int) -> list[Tag]:
+    """The tags the municipality states in the template's dimension columns (values separated by ';'); an
+    unknown value stops the build with its line and the values the column takes."""
+    tags = []
+    for column, prop in STATED.items():
+        for value in [v.strip() for v in (row.get(column) or "").split(";") if v.strip()]:
+            concept = stated[column].get(value.lower())
+            if concept is None:
+                known = ", ".join(sorted({str(c).rsplit("/", 1)[-1] for c in stated[column].values()}))
+                raise SourceError(str(source.path), line, f"{column} {value!r} is not one the thesaurus knows: give one of {known}")
+            tags.append(Tag(prop, concept, "stated", line=line))
+    return tags
 
 
 def _goal(b: ProgrammeBuilder, source: SourceInfo, reference: Graph, notation: str, text: str, national: str, line: int) -> URIRef:

@@ -107,6 +107,7 @@ def test_example_gives_the_stockholm_actors():
     ("carriage-return", 3, "not a CSV row: new-line character seen in unquoted field"),
     ("focus-area-code", 3, "focus area '1 <b>2</b>' is not a code"),
     ("unclosed-quote", 3, "the row runs to line 4: a quote opened and not closed?"),
+    ("unknown-setting", 2, "setting 'torget' is not one the thesaurus knows: give one of arbetsplats, digital"),
 ])
 def test_malformed_sheet_is_a_clear_error(source_error, name: str, line: int, words: str):
     source_error(template.load, FIXTURES / f"{name}.toml", line, words)
@@ -125,4 +126,26 @@ def test_a_sheet_as_spreadsheet_programs_save_it():
     assert (URIRef(prog + "/focus-area/1.2/activity/1"), ANDTS.sourceLine, Literal(6, datatype=XSD.integer)) in g
     assert result.uncovered(source.read_lines()) == []
     assert set(result.coverage) == {1, 2, 3, 4, 5, 6}
+    assert validate(g).violations == []
+
+
+def test_stated_and_matched_dimensions_are_told_apart():
+    """What the municipality states in the dimension columns is published with the basis "stated"; what the
+    matcher finds in the text beside it keeps its own basis and words."""
+    source = SourceInfo.read(FIXTURES / "stated.toml")
+    g = template.load(source, reference_graph()).graph
+    first = URIRef(PROG + "/focus-area/1.1/activity/1")
+
+    def bases(entity, prop, concept):
+        return {g.value(e, ANDTS.basis) for e in g.objects(entity, ANDTS.evidence)
+                if g.value(e, ANDTS.tagProperty) == prop and g.value(e, ANDTS.tagValue) == concept}
+
+    stated, named = ID["tag-basis/stated"], ID["tag-basis/named"]
+    assert bases(first, ANDTS.substance, ID["substance/tobak"]) == {stated}  # stated only: the text has no tobacco
+    assert bases(first, ANDTS.substance, ID["substance/alkohol"]) >= {stated, named}  # stated, and "folköl"
+    assert bases(first, ANDTS.targetGroup, ID["target-group/naringsidkare"]) == {stated}
+    assert bases(first, ANDTS.law, ID["law/sfs-2010-1622"]) == {stated, ID["tag-basis/statutory-task"]}
+    second = URIRef(PROG + "/focus-area/1.1/activity/2")
+    assert bases(second, ANDTS.setting, ID["setting/servering"]) >= {stated, named}
+    assert bases(second, ANDTS.substance, ID["substance/alkohol"]) >= {named, ID["tag-basis/implied-by-method"]}
     assert validate(g).violations == []

@@ -266,18 +266,40 @@ def _instruments_eskilstuna(rows: list[Row]) -> None:
 
 @answer("laws-per-municipality")
 def _laws(rows: list[Row]) -> None:
-    got = {r["sfs"]: (r["municipality"], int(r["citations"]), r.get("replacedBy")) for r in rows}
-    assert got == {
-        "2018:2088": ("municipality/stockholm", 1, None),  # l.23 "lagen 2018:2088"
-        "2001:453": ("municipality/stockholm", 2, "law/sfs-2025-400"),  # l.38 "Socialtjänstlagen 14 kap 1 §", l.77 SoL
-        "1988:870": ("municipality/stockholm", 1, None),  # l.77 LVM
-        "1990:52": ("municipality/stockholm", 1, None),  # l.77 LVU
-    }
+    got = {(r["municipality"].removeprefix("municipality/"), r["sfs"]): (int(r["citations"]), r.get("replacedBy")) for r in rows}
+    # STH: l.23 "lagen 2018:2088"; l.77 SoL, LVM, LVU; l.38 "Socialtjänstlagen 14 kap 1 §" and orosanmälningar,
+    # l.39 "utredning av barns behov", l.70 orosanmälningar (SoL: 2001:453 and, from 2025-07-01, 2025:400)
+    assert got[("stockholm", "2001:453")] == (4, "law/sfs-2025-400")
+    assert got[("stockholm", "2025:400")] == (3, None)
+    assert got[("stockholm", "1988:870")] == got[("stockholm", "1990:52")] == (1, None)
+    # supervision of serving and of tobacco sales: focus area 1.1 (l.23) and its five rows, l.29
+    assert got[("stockholm", "2010:1622")] == got[("stockholm", "2018:2088")] == (7, None)
+    # ESK carries out alkohollagen and 2018:2088 by supervision (l.79-90, focus area l.95, l.128-129, l.144);
+    # SoL by the orosanmälan of l.276; it cites no law by name in an activity
+    assert {sfs for m, sfs in got if m == "eskilstuna"} == {"2010:1622", "2018:2088", "2001:453"}
 
 
 @answer("laws-per-municipality", "eskilstuna", municipality="eskilstuna")
 def _laws_eskilstuna(rows: list[Row]) -> None:
-    assert rows == []  # ESK names socialtjänstlagen only in its background text (l.47), in no activity
+    assert {r["sfs"]: int(r["citations"]) for r in rows}["2001:453"] == 1  # l.276 "orosanmälan"
+
+
+@answer("activities-per-law")
+def _activities_per_law(rows: list[Row]) -> None:
+    got = {(r["municipality"].removeprefix("municipality/"), r["sfs"]): (int(r["activities"]), int(r["citing"]), int(r["byTask"]))
+           for r in rows}
+    assert got[("stockholm", "2025:400")] == (3, 0, 3)  # l.38, 39, 70: orosanmälan, utredning av barn
+    assert got[("stockholm", "2001:453")] == (4, 2, 3)  # and the citations of l.38 and l.77
+    assert got[("stockholm", "1988:870")] == (1, 1, 0)  # l.77 LVM
+    assert got[("eskilstuna", "2001:453")] == (1, 0, 1)  # l.276, within ESK's period only the old act
+    assert ("eskilstuna", "2025:400") not in got
+    # ESK 1.1 (l.95) "alkohol- och tobakstillsyn": its four rows l.98-101; 2.1 (l.144) "tillsyn … alkohol och tobak": l.147-148
+    assert got[("eskilstuna", "2010:1622")] == (6, 0, 6)
+
+
+@answer("activities-per-law", "stockholm", municipality="stockholm")
+def _activities_per_law_stockholm(rows: list[Row]) -> None:
+    assert {r["municipality"] for r in rows} == {"municipality/stockholm"}
 
 
 # --- who is responsible for what -------------------------------------------------------------------
@@ -333,10 +355,11 @@ def _by_kind(rows: list[Row]) -> None:
     assert got[("eskilstuna", "namnd")] == (7, 23)
     assert got[("eskilstuna", "kommunstyrelse")] == (1, 11)
     assert got[("eskilstuna", "kommunalt-bolag")] == (1, 1)
-    # STH: SLK and TK (l.31, 55, 100, 117, 128, 140, 143), Stockholms hamn AB (l.117), polisen (l.31)
+    # STH: SLK and TK (l.31, 55, 100, 117, 128, 140, 143), Stockholms hamn AB (l.117); "SdN (och polis)" (l.31)
+    # names the police beside the initiator in brackets: a partner (andts:partner), not responsible
     assert got[("stockholm", "forvaltning")] == (2, 7)
     assert got[("stockholm", "kommunalt-bolag")] == (1, 1)
-    assert got[("stockholm", "statlig-myndighet")] == (1, 1)
+    assert ("stockholm", "statlig-myndighet") not in got
     assert got[("stockholm", "namnd")][0] == 7  # SoN, UtbN, AmN, IdN, KuN, ÄN, MHN
 
 
@@ -364,31 +387,77 @@ def _coordinators_eskilstuna(rows: list[Row]) -> None:
 
 @answer("activities-per-substance", "spel", substance="spel")
 def _gambling(rows: list[Row]) -> None:
-    # ESK has no gambling activity (its plan is ANDT). STH: the rows whose activity or focus area says ANDTS
-    # (which includes gambling) or spel (l.80): the 19 rows of 1.4, 2.1, 4.4, O.1, S.5, K.1, and l.43, 52-54,
-    # 56-59, 61, 68, 80, 108, 113, 130, 139, 142, 144: 36.
-    assert [(r["programme"], r["activities"]) for r in rows] == [(STH, "36")]
+    # ESK has no gambling activity (its plan is ANDT). STH names gambling once (l.80 "spel om pengar"), and
+    # l.77 uses the gambling screen NODS-PERC; the rows saying only "ANDTS" do not count
+    assert [(r["programme"], r["activities"], r["named"], r["impliedOnly"]) for r in rows] == [(STH, "2", "1", "1")]
 
 
 @answer("activities-per-substance")
 def _substances(rows: list[Row]) -> None:
-    assert {r["substance"] for r in rows} == {f"substance/{s}" for s in ("alkohol", "narkotika", "dopning", "tobak", "spel")}
-    assert ("substance/spel", ESK) not in {(r["substance"], r["programme"]) for r in rows}
+    got = {(r["substance"].removeprefix("substance/"), r["programme"]): int(r["activities"]) for r in rows}
+    assert {s for s, _ in got} == {"alkohol", "narkotika", "dopning", "tobak", "spel"}
+    assert ("spel", ESK) not in got
+    # STH tobacco: focus area 1.1 (l.23, five rows), l.29 "tobak", 2.3 "nikotinfri" (l.45, 46), l.73 "rökfri"
+    assert got[("tobak", STH)] == 9
+    # STH doping: l.51 "dopningsmedel" and l.32, whose method 100 % ren hårdträning is anti-doping
+    assert got[("dopning", STH)] == 2
+    # ESK doping: focus area "Dopningsförebyggande arbete" (l.219: l.222, 223) and l.156 "dopningsmedel"
+    assert got[("dopning", ESK)] == 3
+
+
+@answer("substances-named-and-umbrella")
+def _named_and_umbrella(rows: list[Row]) -> None:
+    by = {r["programme"]: {k: int(v) for k, v in r.items() if k not in ("municipality", "programme")} for r in rows}
+    assert by[STH]["activities"] == 102 and by[ESK]["activities"] == 28
+    for counts in by.values():
+        assert counts["namingSubstance"] + counts["umbrellaOnly"] + counts["neither"] == counts["activities"]
+        assert counts["both"] + counts["umbrellaOnly"] == counts["umbrellaWord"]
+    # Stockholm speaks of "ANDTS" far more often than of a substance; Eskilstuna names its substances
+    assert by[STH]["umbrellaOnly"] > by[STH]["namingSubstance"]
+    assert by[ESK]["namingSubstance"] > by[ESK]["umbrellaOnly"]
+
+
+@answer("substances-named-and-umbrella", "eskilstuna", municipality="eskilstuna")
+def _named_and_umbrella_eskilstuna(rows: list[Row]) -> None:
+    assert [r["programme"] for r in rows] == [ESK]
+
+
+def _groups(rows: list[Row]) -> dict[tuple[str, str], set[int]]:
+    return {(r["programme"], r["targetGroup"].removeprefix("target-group/")): {int(n) for n in r["lines"].split(", ")}
+            for r in rows}
 
 
 @answer("activities-per-target-group")
 def _target_groups(rows: list[Row]) -> None:
-    # STH l.71, the one activity listing groups: seven bullets
-    assert {r["targetGroupLabel"] for r in rows} == {
-        "HBTQI-personer", "flickor & kvinnor med riskbruk", "personer som får narkotikaklassade läkemedel utskrivna",
-        "äldre med sårbarhet för alkoholskador", "studenter", "personer med neuropsykiatriska funktionsnedsättningar",
-        "vuxna som intensivkonsumerar alkohol"}
-    assert {(r["programme"], r["activities"], r["lines"]) for r in rows} == {(STH, "1", "71")}
+    got = _groups(rows)
+    # STH gravida: l.36 "mödravård", l.43 "blivande föräldrar", l.44 under focus area 2.2 (blivande föräldrar)
+    assert got[(STH, "gravida")] == {36, 43, 44}
+    # ESK licensees: l.99 "lokala krögare", l.109 "de lokala krogarna"
+    assert got[(ESK, "naringsidkare")] == {99, 109}
+    # STH older people: l.71 "äldre med sårbarhet för alkoholskador", l.83 "äldreomsorgen"
+    assert got[(STH, "aldre")] == {71, 83}
+    assert {g for _, g in got} <= {"barn-och-unga", "unga-vuxna", "foraldrar", "gravida", "personer-med-skadligt-bruk",
+                                   "anhoriga", "yrkesverksamma", "naringsidkare", "foreningar", "allmanheten", "aldre"}
 
 
 @answer("activities-per-target-group", "eskilstuna", municipality="eskilstuna")
 def _target_groups_eskilstuna(rows: list[Row]) -> None:
-    assert rows == []
+    assert {r["programme"] for r in rows} == {ESK}
+    assert 276 in _groups(rows)[(ESK, "anhoriga")]  # l.276 is under l.273 "… växer upp i familjer med missbruk"
+
+
+@answer("activities-per-setting")
+def _settings(rows: list[Row]) -> None:
+    got = {(r["programme"], r["setting"].removeprefix("setting/")): {int(n) for n in r["lines"].split(", ")} for r in rows}
+    assert got[(STH, "trafik")] == {95, 96}  # l.95 SMADIT, l.96 körkortsyttanden
+    assert got[(STH, "digital")] == {55, 82, 94}  # sociala medier, "stöd via web", webbutbildningen
+    assert got[(ESK, "arbetsplats")] == {216, 217}  # rökfri arbetstid
+    assert got[(ESK, "idrott")] == {222, 223}  # under l.219 "Dopningsförebyggande arbete inom motions-idrotten"
+
+
+@answer("activities-per-setting", "stockholm", municipality="stockholm")
+def _settings_stockholm(rows: list[Row]) -> None:
+    assert {r["programme"] for r in rows} == {STH}
 
 
 @answer("sub-goals")
@@ -416,7 +485,7 @@ def _sub_goals_stockholm(rows: list[Row]) -> None:
 def _line_71(rows: list[Row]) -> None:
     kinds = Counter(r["type"].rsplit("/", 1)[-1] for r in rows)
     # focus area 4.3, its activity, the seven groups it lists, and the <p>/<ul> markup in the cell
-    assert kinds == {"FocusArea": 1, "Activity": 1, "TargetGroup": 7, "Finding": 1}
+    assert kinds == {"FocusArea": 1, "Activity": 1, "PriorityGroup": 7, "Finding": 1}
     assert {r["entity"] for r in rows} >= {f"{STH}/focus-area/4.3", f"{STH}/focus-area/4.3/activity/1"}
 
 
@@ -452,11 +521,11 @@ def _look_alike(rows: list[Row]) -> None:
 
 @answer("missing-english-labels")
 def _missing_english(rows: list[Row]) -> None:
-    # the eleven collaboration partners of STH l.120 (sectors) and the seven groups of l.71 have Swedish names only
+    # the eleven collaboration partners of STH l.120 (sectors) and the seven priority groups of l.71 have Swedish names only
     sectors = {"Skola", "Förskola", "Socialtjänst", "Fritidsverksamhet", "Jobbtorg", "Tillståndsenhet", "Civilsamhälle",
                "Region", "Polis", "Fastighetsägare", "Vuxenutbildningen"}
     assert {r["labelSv"] for r in rows if r["type"].endswith("Sector")} == sectors
-    assert Counter(r["type"].rsplit("/", 1)[-1] for r in rows) == {"Sector": 11, "TargetGroup": 7}
+    assert Counter(r["type"].rsplit("/", 1)[-1] for r in rows) == {"Sector": 11, "PriorityGroup": 7}
 
 
 @answer("missing-english-labels", "sv", lang="sv")
