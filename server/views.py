@@ -1,5 +1,6 @@
 """What an entity page shows, read from the store: labels in the page's language, types, breadcrumbs,
-properties with human names, incoming links grouped by property and kind, provenance, findings, and the
+properties with human names, the analytic dimensions with their evidence (substance, umbrella scope, target
+group, setting, law, partner), incoming links grouped by property and kind, provenance, findings, and the
 entity's own triples for the embedded JSON-LD.
 
 Every query is made from the entity's validated `pyoxigraph.NamedNode` and runs through the engine
@@ -153,6 +154,36 @@ class OutlineSection:
 
 
 @dataclass
+class Evidence:
+    """One andts:TagEvidence in brief: the words that matched (and where, when not in the entity's own text),
+    or what implies the tag (a method, law or statutory task)."""
+
+    link: Link  # the evidence node itself
+    words: str | None = None
+    elsewhere: Link | None = None  # the entity whose text has the words (its focus area), when not this one
+    implied_by: Link | None = None
+
+
+@dataclass
+class EvidenceGroup:
+    basis: Link | None  # the andts:basis concept (named, implied-by-method, …)
+    items: list[Evidence]
+
+
+@dataclass
+class Tag:
+    concept: Link
+    evidence: list[EvidenceGroup]
+
+
+@dataclass
+class Dimension:
+    key: str  # the andts: property's local name (substance, substanceScope, …)
+    property: Link  # the dimension's name in the page language, linked to the property's term page
+    tags: list[Tag]
+
+
+@dataclass
 class EntityView:
     iri: str
     title: str
@@ -168,6 +199,7 @@ class EntityView:
     findings: list[FindingView]
     own_triples: list[ox.Triple]
     outline: list[OutlineSection] = field(default_factory=list)
+    dimensions: list[Dimension] = field(default_factory=list)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -238,7 +270,7 @@ def _own(engine: sparql.Engine, iri: ox.NamedNode) -> list[reader.Row]:
 def _incoming(engine: sparql.Engine, iri: ox.NamedNode, ns: str, instances_listed: bool = False
               ) -> tuple[list[reader.Row], dict[str, int]]:
     s = reader.term(iri)
-    skipped = f"<{ns}about>" + (f", <{RDF}type>" if instances_listed else "")
+    skipped = ", ".join(f"<{ns}{p}>" for p in ("about", *EVIDENCE_LINKS)) + (f", <{RDF}type>" if instances_listed else "")
     rows = reader.select(engine, f"""
 SELECT ?s ?p ?type ?notation ?order ?municipality WHERE {{
   {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {s} FILTER(?p NOT IN ({skipped})) }} ORDER BY ?p ?s LIMIT {INCOMING_READ} }}
@@ -253,7 +285,8 @@ SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {s} FILTER(?p NOT IN ({skipp
 
 
 def _chain(engine: sparql.Engine, iri: ox.NamedNode, ns: str) -> reader.Row:
-    """The entity's place: municipality, programme, goal, part, focus area, parent item, what a finding is about."""
+    """The entity's place: municipality, programme, goal, part, focus area, parent item, what a finding is about
+    (or whose tag a piece of evidence supports)."""
     rows = reader.select(engine, f"""
 SELECT ?municipality ?programme ?goal ?part ?focusArea ?parentItem ?about WHERE {{
   VALUES ?e {{ {reader.term(iri)} }}
@@ -263,7 +296,7 @@ SELECT ?municipality ?programme ?goal ?part ?focusArea ?parentItem ?about WHERE 
   OPTIONAL {{ ?e <{ns}goal>|(<{ns}focusArea>/<{ns}goal>)|(<{ns}parentItem>/<{ns}goal>) ?goal }}
   OPTIONAL {{ ?e <{ns}part>|(<{ns}focusArea>/<{ns}part>) ?part }}
   OPTIONAL {{ ?e <{ns}parentItem> ?parentItem }}
-  OPTIONAL {{ ?e <{ns}about> ?about }}
+  OPTIONAL {{ ?e <{ns}about>|^<{ns}evidence> ?about }}
 }} LIMIT 1""")
     return rows[0] if rows else {}
 
@@ -278,6 +311,21 @@ SELECT ?finding ?kind ?line ?message ?text ?suggestion WHERE {{
   OPTIONAL {{ ?finding <{ns}sourceText> ?text }}
   OPTIONAL {{ ?finding <{ns}suggestion> ?suggestion }}
 }} ORDER BY ?line ?finding""")
+
+
+def _evidence(engine: sparql.Engine, iri: ox.NamedNode, ns: str) -> list[reader.Row]:
+    """The entity's andts:TagEvidence nodes with what the page shows of each."""
+    return reader.select(engine, f"""
+SELECT ?x ?property ?value ?basis ?words ?start ?text ?impliedBy WHERE {{
+  {reader.term(iri)} <{ns}evidence> ?x .
+  OPTIONAL {{ ?x <{ns}tagProperty> ?property }}
+  OPTIONAL {{ ?x <{ns}tagValue> ?value }}
+  OPTIONAL {{ ?x <{ns}basis> ?basis }}
+  OPTIONAL {{ ?x <{ns}words> ?words }}
+  OPTIONAL {{ ?x <{ns}start> ?start }}
+  OPTIONAL {{ ?x <{ns}inTextOf> ?text }}
+  OPTIONAL {{ ?x <{ns}impliedBy> ?impliedBy }}
+}}""")
 
 
 def _outline(engine: sparql.Engine, programme: ox.NamedNode, ns: str) -> tuple[list[reader.Row], list[reader.Row]]:
@@ -302,8 +350,16 @@ SELECT ?area ?notation ?section (COUNT(DISTINCT ?activity) AS ?activities) WHERE
 
 #: Properties shown first, in this order; the rest follow by name.
 FIRST = [SKOS + "prefLabel", SKOS + "altLabel", SKOS + "notation", DCTERMS + "description", SKOS + "definition"]
-#: Shown elsewhere on the page (title, types, provenance), not in the property table.
-ELSEWHERE_SUFFIXES = ("sourceLine", "sourceText")
+#: Shown elsewhere on the page (title, types, provenance, dimensions), not in the property table.
+ELSEWHERE_SUFFIXES = ("sourceLine", "sourceText", "evidence")
+#: The analytic dimensions (andts: properties) shown with their evidence, in this order; the names are i18n's
+#: `dimension_<name>`. Named substances and the umbrella scope (ANDTS as a whole) are two dimensions.
+DIMENSIONS = ("substance", "substanceScope", "targetGroup", "setting", "law", "partner")
+#: andts:basis concepts (id:tag-basis/…) in the order their evidence is listed.
+BASES = ("named", "stated", "implied-by-method", "implied-by-law", "statutory-task")
+#: The properties of evidence nodes (andts:TagEvidence) that link to other entities: not listed among those
+#: entities' incoming links (each entity page shows its own evidence in its dimensions).
+EVIDENCE_LINKS = ("inTextOf", "tagValue", "tagProperty", "impliedBy", "basis")
 ELSEWHERE = {RDF + "type", PROV + "wasDerivedFrom", DCTERMS + "source"}
 
 
@@ -322,6 +378,7 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
     types = sorted({r["o"].value for r in own if r["p"].value == RDF + "type" and isinstance(r["o"], ox.NamedNode)})
     main_type = ctx.vocabulary.most_specific(types, ns)
     outline_rows = _outline(engine, iri, ns) if main_type == ns + "Programme" else None
+    evidence_rows = _evidence(engine, iri, ns) if any(r["p"].value == ns + "evidence" for r in own) else []
 
     # every IRI the page names, for one labels query
     wanted: set[str] = {iri.value}
@@ -338,6 +395,8 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
     if outline_rows:
         for row in outline_rows[0] + outline_rows[1]:
             wanted |= {v.value for v in row.values() if isinstance(v, ox.NamedNode)}
+    for row in evidence_rows:
+        wanted |= {v.value for k, v in row.items() if k != "x" and isinstance(v, ox.NamedNode)}
     name = Namer(ctx, labels_of(engine, wanted))
 
     # the title: the label in the page language, else Swedish, else English, else the IRI
@@ -368,6 +427,7 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
                               suggestion=reader.text(r, "suggestion") or None) for r in finding_rows],
         own_triples=[ox.Triple(iri, r["p"], r["o"]) for r in own],
         outline=_outline_sections(name, *outline_rows) if outline_rows else [],
+        dimensions=_dimensions(name, own, evidence_rows, iri.value) if evidence_rows else [],
     )
 
 
@@ -406,6 +466,60 @@ def _properties(name: Namer, own: list[reader.Row], ns: str) -> list[PropertyRow
             for p, vs in by_property.items()]
     rows.sort(key=lambda row: (order.get(row.property.iri, len(order)), row.property.label.casefold()))
     return rows
+
+
+def _dimensions(name: Namer, own: list[reader.Row], evidence_rows: list[reader.Row], iri: str) -> list[Dimension]:
+    """The entity's tags per dimension (its own triples and its evidence nodes), each with its evidence in
+    brief, grouped by basis; the same words in the same text, or the same implying method, are listed once."""
+    ctx, ns = name.ctx, name.ctx.ns
+
+    def local(p: str) -> str:
+        return p[len(ns):] if p.startswith(ns) else ""
+
+    tags: dict[str, dict[str, list[reader.Row]]] = defaultdict(dict)  # property → concept → evidence rows
+    for r in own:
+        if local(r["p"].value) in DIMENSIONS and isinstance(r["o"], ox.NamedNode):
+            tags[r["p"].value].setdefault(r["o"].value, [])
+    by_node: dict[str, reader.Row] = {}
+    implied: dict[str, set[str]] = defaultdict(set)
+    for r in evidence_rows:
+        by_node.setdefault(r["x"].value, r)
+        if isinstance(r.get("impliedBy"), ox.NamedNode):
+            implied[r["x"].value].add(r["impliedBy"].value)
+    for r in by_node.values():
+        if isinstance(r.get("property"), ox.NamedNode) and isinstance(r.get("value"), ox.NamedNode):
+            tags[r["property"].value].setdefault(r["value"].value, []).append(r)
+    basis_order = {ctx.base + "id/tag-basis/" + b: i for i, b in enumerate(BASES)}
+
+    def tag(concept: str, rows: list[reader.Row]) -> Tag:
+        groups: dict[str, list[Evidence]] = defaultdict(list)
+        seen: set[tuple] = set()
+        for r in sorted(rows, key=lambda r: (reader.text(r, "text", iri) != iri, reader.integer(r, "start", -1),
+                                             natural(r["x"].value))):
+            node, basis = r["x"].value, reader.text(r, "basis")
+            text = reader.text(r, "text", iri)
+            elsewhere = name.link(text) if text != iri else None
+            link = name.link(node, ctx.t("evidence"))  # evidence nodes have no label
+            # a statutory task has both: the words that describe it, and the task
+            items = [Evidence(link=link, words=reader.text(r, "words") or None, elsewhere=elsewhere)] \
+                if "words" in r or not implied[node] else []
+            items += [Evidence(link=link, implied_by=name.link(m)) for m in sorted(implied[node])]
+            for item in items:
+                key = (basis, item.words, text if item.words else None, item.implied_by.iri if item.implied_by else None)
+                if key not in seen:
+                    seen.add(key)
+                    groups[basis].append(item)
+        return Tag(concept=name.link(concept), evidence=[
+            EvidenceGroup(basis=name.link(b) if b else None, items=items)
+            for b, items in sorted(groups.items(), key=lambda g: (basis_order.get(g[0], len(basis_order)), g[0]))])
+
+    out = []
+    for p in sorted(tags, key=lambda p: (DIMENSIONS.index(local(p)) if local(p) in DIMENSIONS else len(DIMENSIONS), p)):
+        label = ctx.t(f"dimension_{local(p)}") if local(p) in DIMENSIONS else ctx.term(p)
+        shown = sorted((tag(c, rows) for c, rows in tags[p].items()), key=lambda t: t.concept.label.casefold())
+        out.append(Dimension(key=local(p), property=Link(label=label, href=ctx.href(p), iri=p, lang=ctx.lang,
+                                                      local=p.startswith(ctx.base)), tags=shown))
+    return out
 
 
 def _incoming_groups(name: Namer, rows: list[reader.Row], totals: dict[str, int], iri: ox.NamedNode,

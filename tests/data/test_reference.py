@@ -197,10 +197,23 @@ def test_project_concepts_are_defined_in_english(ref: Graph, cls: URIRef):
     assert [local(c) for c in members if "en" not in langs(ref, c, SKOS.definition)] == []
 
 
+#: Classes of the thesaurus, whose skos:hiddenLabels are search forms with "*" wildcards (thesaurus.ttl).
+THESAURUS = (ANDTS.Substance, ANDTS.SubstanceScope, ANDTS.TargetGroup, ANDTS.Setting)
+
+
 def test_labels_are_free_of_markup(ref: Graph):
+    searched = {c for cls in THESAURUS for c in ref.subjects(RDF.type, cls)}
     offenders = [(local(s), str(o)) for p in LABELS for s, o in ref.subject_objects(p)
-                 if re.search(r"[<>]|\*\*|^\*|\*$", str(o)) or str(o) != str(o).strip() or "  " in str(o)]
+                 if not (p == SKOS.hiddenLabel and s in searched)
+                 and (re.search(r"[<>]|\*\*|^\*|\*$", str(o)) or str(o) != str(o).strip() or "  " in str(o))]
     assert offenders == []
+
+
+def test_search_forms_are_words_with_wildcards_at_their_ends(ref: Graph):
+    """A thesaurus hiddenLabel is a search form: words, with "*" only at its start or end (thesaurus.ttl)."""
+    forms = [str(o) for cls in THESAURUS for c in ref.subjects(RDF.type, cls) for o in ref.objects(c, SKOS.hiddenLabel)]
+    assert forms
+    assert [f for f in forms if not re.fullmatch(r"\*?[^*<>\s](?:[^*<>]*[^*<>\s])?\*?", f) or "  " in f] == []
 
 
 def test_labels_are_language_tagged(ref: Graph):

@@ -127,9 +127,13 @@ def _tab_cell(index: int, columns: int) -> Callable[[str], str | None]:
     return cell
 
 
+#: The example sheet's own header (a sheet may leave out the optional columns of template.COLUMNS).
+_EXAMPLE_HEADER = next(csv.reader([(paths.TEMPLATES_DIR / "example-activities.csv").read_text(encoding="utf-8").split("\n")[0]]))
+
+
 def _csv_activity(line: str) -> str | None:
     rows = list(csv.reader([line]))
-    header = template.COLUMNS
+    header = _EXAMPLE_HEADER
     return rows[0][header.index("activity")] if rows and len(rows[0]) == len(header) else None
 
 
