@@ -50,15 +50,17 @@ def term_pattern(term: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """An entry term as a regex, and its probe (a literal the text must contain for the term to match)."""
     lead, trail = term.startswith("*"), term.endswith("*")
     core = term.strip("*").strip()
-    body = r"\s+".join(re.escape(w) for w in core.split())
+    # "*" inside a word ("skadlig* bruk") stands for letters too; the probe is the longest literal piece
+    body = r"\s+".join(re.escape(w).replace(r"\*", r"\w*") for w in core.split())
+    probe = re.escape(max(re.split(r"[*\s]+", core), key=len))
     if _is_acronym(core):
         flags, end = 0, r"(?::?s)?(?![\w])"
     else:
         flags, end = re.IGNORECASE, (r"\w*" if trail else rf"(?:{_ENDINGS})?(?![\w])")
     start = r"\w*" if lead else r"(?<![\w])"
     if lead or trail:  # the letters a wildcard stands for belong to the word, not to the term
-        return re.compile(f"{start}(?P<core>{body}){end}", flags), re.compile(body, flags)
-    return re.compile(f"{start}{body}{end}", flags), re.compile(body, flags)
+        return re.compile(f"{start}(?P<core>{body}){end}", flags), re.compile(probe, flags)
+    return re.compile(f"{start}{body}{end}", flags), re.compile(probe, flags)
 
 
 def _compile(label: str, prefix: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:

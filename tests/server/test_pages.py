@@ -246,7 +246,7 @@ def test_home_lists_municipalities_programmes_and_counts(project_client: httpx.C
                 for li in card.select("ul.counts li")}
 
     assert counts(cards["Stockholms stad"]) == {"mål": 6, "insatsområden": 41, "aktiviteter": 102, "anmärkningar": 68}
-    assert counts(cards["Eskilstuna kommun"]) == {"mål": 6, "insatsområden": 12, "aktiviteter": 28, "anmärkningar": 60}
+    assert counts(cards["Eskilstuna kommun"]) == {"mål": 6, "insatsområden": 12, "aktiviteter": 28, "anmärkningar": 61}
     assert cards["Stockholms stad"].select_one(".valid").get_text() == "Giltighet: 2023–2026"
     links = {a["href"] for a in soup.select("main a")}
     assert {"/compare", "/sparql", "/queries", "/def", "/dumps/dataset.trig", "/.well-known/void"} <= links
