@@ -118,44 +118,66 @@ def _in_force(reference: Graph, law: URIRef, period: tuple[date | None, date | N
     return not (until is not None and start is not None and until.toPython() < start)
 
 
+@dataclass(frozen=True)
+class _Thesaurus:
+    """The reference data's thesaurus compiled: the same for every programme of a build."""
+
+    lexicons: dict[str, Lexicon]  # substance (with the umbrella scope: they compete for "droger"), target-group, setting
+    exclusions: dict[str, list[re.Pattern[str]]]
+    property_of: dict[URIRef, URIRef]
+    contrasts: list[tuple[URIRef, URIRef, Lexicon]]  # ("alkohol och droger": narkotika)
+    tasks: list[_Task]
+
+
+@lru_cache(maxsize=4)  # a build compiles it once per process, not once per programme
+def _thesaurus(reference: Graph) -> _Thesaurus:
+    lexicons: dict[str, Lexicon] = {}
+    exclusions: dict[str, list[re.Pattern[str]]] = {}
+    for dimension, classes in (("substance", (ANDTS.Substance, ANDTS.SubstanceScope)),
+                               ("target-group", (ANDTS.TargetGroup,)), ("setting", (ANDTS.Setting,))):
+        concepts = sorted({c for cls in classes for c in reference.subjects(RDF.type, cls)}, key=str)
+        lexicons[dimension] = _lexicon([(str(label), c, "entry") for c in concepts
+                                        for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+                                        for label in reference.objects(c, p) if _swedish(label)])
+        exclusions[dimension] = [term_pattern(str(x))[0] for c in concepts for x in reference.objects(c, ANDTS.exclusion)]
+    property_of = {c: DIMENSIONS[name][0] for name, (_, cls) in DIMENSIONS.items() for c in reference.subjects(RDF.type, cls)}
+    contrasts = [(c, other, _lexicon([(str(label), c, "contrast") for label in reference.objects(c, ANDTS.contrastLabel)]))
+                 for c in sorted(reference.subjects(ANDTS.contrastWith, None), key=str)
+                 for other in reference.objects(c, ANDTS.contrastWith)]
+    tasks = [_Task(t, tuple(_lexicon([(alt.strip(), t, "cue") for alt in str(cue).split("|")])
+                            for cue in sorted(reference.objects(t, ANDTS.cue), key=str)),
+                   tuple(sorted(reference.objects(t, ANDTS.carriedOutUnder), key=str)))
+             for t in sorted(reference.subjects(RDF.type, ANDTS.StatutoryTask), key=str)]
+    return _Thesaurus(lexicons, exclusions, property_of, contrasts, tasks)
+
+
 class Dimensions:
-    """The thesaurus compiled for one programme (the period decides which law a statutory task means)."""
+    """The thesaurus for one programme (the period decides which law a statutory task means)."""
 
     def __init__(self, reference: Graph, period: tuple[date | None, date | None] = (None, None),
                  laws: Lexicon | None = None, names: Iterable[Lexicon] = ()) -> None:
         self.reference = reference
         self.period = period
-        # substances and the umbrella scope compete for the same words ("droger"): one lexicon
-        self.lexicons: dict[str, Lexicon] = {}
-        self.exclusions: dict[str, list[re.Pattern[str]]] = {}
-        for dimension, classes in (("substance", (ANDTS.Substance, ANDTS.SubstanceScope)),
-                                   ("target-group", (ANDTS.TargetGroup,)), ("setting", (ANDTS.Setting,))):
-            concepts = sorted({c for cls in classes for c in reference.subjects(RDF.type, cls)}, key=str)
-            self.lexicons[dimension] = _lexicon([(str(label), c, "entry") for c in concepts
-                                                for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
-                                                for label in reference.objects(c, p) if _swedish(label)])
-            self.exclusions[dimension] = [term_pattern(str(x))[0] for c in concepts
-                                         for x in reference.objects(c, ANDTS.exclusion)]
-        self.property_of = {c: DIMENSIONS[name][0] for name, (_, cls) in DIMENSIONS.items()
-                            for c in reference.subjects(RDF.type, cls)}
-        # words that name a substance only beside another ("alkohol och droger": narkotika)
-        self.contrasts: list[tuple[URIRef, URIRef, Lexicon]] = [
-            (c, other, _lexicon([(str(label), c, "contrast") for label in reference.objects(c, ANDTS.contrastLabel)]))
-            for c in sorted(reference.subjects(ANDTS.contrastWith, None), key=str)
-            for other in reference.objects(c, ANDTS.contrastWith)]
+        t = _thesaurus(reference)
+        self.lexicons, self.exclusions, self.property_of = t.lexicons, t.exclusions, t.property_of
+        self.contrasts, self.tasks = t.contrasts, t.tasks
         self.laws = laws
         #: names (of methods, laws) are not descriptions: "Liv och hälsa ung" does not reach the young, and
         #: "Socialtjänstlagen" is no social-services setting (substances and scope still read them)
         self.names = [n for n in (*names, laws) if n is not None]
-        self.tasks = [_Task(t, tuple(_lexicon([(alt.strip(), t, "cue") for alt in str(cue).split("|")])
-                                     for cue in sorted(reference.objects(t, ANDTS.cue), key=str)),
-                            tuple(sorted(reference.objects(t, ANDTS.carriedOutUnder), key=str)))
-                      for t in sorted(reference.subjects(RDF.type, ANDTS.StatutoryTask), key=str)]
+        self._read: dict[tuple[str, URIRef | None, int | None], list[Tag]] = {}
 
     # ---------------------------------------------------------------------------------------------
     def read(self, text: str, text_of: URIRef | None = None, line: int | None = None) -> list[Tag]:
         """The tags a text names: substances, scope, target groups, settings; laws cited, and laws whose
-        statutory task the text describes (those in force during the programme's period)."""
+        statutory task the text describes (those in force during the programme's period). A focus area's
+        title is read once for all its activities."""
+        key = (text, text_of, line)
+        if key not in self._read:
+            self._read[key] = self._read_text(text, text_of, line)
+        return self._read[key]
+
+    def _read_text(self, text: str, text_of: URIRef | None, line: int | None) -> list[Tag]:
         folded, at = fold(text)
 
         def span(m: Match) -> tuple[int, int]:

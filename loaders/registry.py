@@ -46,6 +46,11 @@ class _Entry:
     #: the label without its word boundaries: it matches wherever `pattern` does (and more), and a regex
     #: that starts with a literal is searched far faster than one that starts with a lookbehind
     probe: re.Pattern[str]
+    #: the probe as plain text when it is one (no "\s+"), casefolded when the probe ignores case: a substring
+    #: test is several times faster than even a literal regex search, and a national build runs it millions
+    #: of times
+    literal: str | None = None
+    folded: bool = False
 
 
 def _is_acronym(label: str) -> bool:
@@ -93,7 +98,13 @@ class Lexicon:
             if (label, iri) in seen or not label.strip():
                 continue
             seen.add((label, iri))
-            self.entries.append(_Entry(label, iri, kind, *compile(label, prefix)))
+            pattern, probe = compile(label, prefix)
+            plain = re.sub(r"\\(.)", r"\1", probe.pattern)
+            literal = None if re.search(r"\\[a-zA-Z]|[.^$*+?{}\[\]|()]", probe.pattern.replace("\\\\", "")) else plain
+            folded = bool(probe.flags & re.IGNORECASE)
+            if literal is not None and folded:
+                literal = literal.casefold()
+            self.entries.append(_Entry(label, iri, kind, pattern, probe, literal, folded))
 
     def find(self, text: str) -> list[Match]:
         """Every non-overlapping occurrence, longest label first, in text order. A pattern with a group named
@@ -101,8 +112,13 @@ class Lexicon:
         "idrottsevenemang"."""
         taken = _Spans()
         found: list[Match] = []
+        folded = text.casefold()
         for e in self.entries:
-            if e.probe.search(text) is None:  # most labels are not in a given text (a loader's hot spot)
+            # most labels are not in a given text (a loader's hot spot)
+            if e.literal is not None:
+                if e.literal not in (folded if e.folded else text):
+                    continue
+            elif e.probe.search(text) is None:
                 continue
             core = "core" in e.pattern.groupindex
             for m in e.pattern.finditer(text):
