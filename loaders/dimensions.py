@@ -9,8 +9,9 @@ all reference data. The rubric the data implements is the project's dimensions r
 How an entry term is read (also documented in thesaurus.ttl): a word or phrase matches as a whole word,
 case-insensitively, with Swedish inflection endings on its last word; "*" stands for any letters ("alkohol*"
 finds "alkoholservering", "*skol*" finds "gymnasieskolan"); a term in capitals (ANDTS, BVC) matches only in
-capitals. Where two terms of one dimension overlap, the longer term wins. Text is matched after line-break
-hyphens are taken out ("injektions-missbruk"), with offsets into the published text.
+capitals. Where two terms of one dimension overlap, the longer term wins. Text is matched with look-alike
+letters read as Latin ones and line-break hyphens taken out ("injektions-missbruk"), with offsets into the
+published text.
 """
 
 from __future__ import annotations
@@ -188,10 +189,7 @@ class Dimensions:
             return Tag(prop, m.iri, "named", text[start:end], start, end, m.label, text_of, line)
 
         out: list[Tag] = []
-        unnamed = folded
-        for names in self.names:
-            for m in names.find(folded):
-                unnamed = unnamed[:m.start] + " " * (m.end - m.start) + unnamed[m.end:]
+        unnamed = _blank(folded, [(m.start, m.end) for names in self.names for m in names.find(folded)])
         for name, lexicon in self.lexicons.items():
             masked = self._mask(folded if name == "substance" else unnamed, name)
             matches = lexicon.find(masked)
@@ -247,18 +245,46 @@ class Dimensions:
         return sorted(matches, key=lambda m: m.start)
 
 
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the spans replaced by spaces, in one pass (a cell naming a method thousands of times
+    must not cost a copy of the text per name)."""
+    if not spans:
+        return text
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start >= pos:
+            out += [text[pos:start], " " * (end - start)]
+            pos = end
+        elif end > pos:
+            out.append(" " * (end - pos))
+            pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _swedish(label: object) -> bool:
     return getattr(label, "language", None) in (None, "sv")
 
 
+#: The most places of one text kept as the evidence of one tag: a runaway cell naming "SoL" 20,000 times
+#: is tagged once, with its first places, not with 20,000 evidence nodes.
+MAX_PLACES = 10
+
+
 def unique(tags: Iterable[Tag]) -> list[Tag]:
-    """Tags in order with repeats dropped (the same words found twice, the same implication twice)."""
+    """Tags in order with repeats dropped (the same words found twice, the same implication twice), and at
+    most MAX_PLACES places of one text for one tag."""
     seen: set[tuple] = set()
+    places: dict[tuple, int] = {}
     out = []
     for t in tags:
         key = (t.prop, t.concept, t.basis, t.start, t.text_of, t.implied_by)
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            continue
+        seen.add(key)
+        where = (t.prop, t.concept, t.basis, t.text_of, t.implied_by)
+        places[where] = places.get(where, 0) + 1
+        if places[where] <= MAX_PLACES:
             out.append(t)
     return out
 

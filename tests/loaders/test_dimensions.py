@@ -15,7 +15,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from andts.build import discover_sources, run_loader
-from andts.loaders.dimensions import _ENDINGS, DIMENSIONS, Dimensions
+from andts.loaders.dimensions import _ENDINGS, DIMENSIONS, MAX_PLACES, Dimensions, unique
+from andts.loaders.registry import Registry
 from andts.namespaces import ANDTS, ID
 from andts.validation import reference_graph
 
@@ -276,3 +277,13 @@ def test_methods_and_laws_imply_tags_from_reference_data(graphs):
 def _date(text: str):
     from datetime import date
     return date.fromisoformat(text)
+
+
+def test_a_runaway_text_is_read_in_linear_time_and_keeps_a_few_places(reference):
+    """A cell naming a method and a law 20,000 times (a runaway paste) is read at once, and its tags keep
+    their first places as evidence, not 20,000 nodes each."""
+    registry = Registry(reference, ID["municipality/stockholm"])
+    dims = Dimensions(reference, laws=registry.laws, names=[registry.methods])
+    tags = dims.read("MUMIN och SoL, " * 20_000)  # ~1.5 s; a copy of the text per name would take minutes
+    kept = [t for t in unique(tags) if t.concept == ID["law/sfs-2001-453"]]
+    assert len(kept) == MAX_PLACES and kept[0].start == len("MUMIN och ")
