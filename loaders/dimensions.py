@@ -26,7 +26,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS, XSD
 
 from andts.loaders import text as txt
-from andts.loaders.registry import Lexicon, Match, _is_acronym
+from andts.loaders.registry import Lexicon, Match, Registry, _is_acronym
 from andts.namespaces import ANDTS, ID
 
 #: The dimensions: name (IRI segment of a tag's evidence), property, and the class of its concepts.
@@ -167,6 +167,12 @@ class Dimensions:
         #: "Socialtjänstlagen" is no social-services setting (substances and scope still read them)
         self.names = [n for n in (*names, laws) if n is not None]
         self._read: dict[tuple[str, URIRef | None, int | None], list[Tag]] = {}
+
+    @classmethod
+    def of(cls, registry: Registry, period: tuple[date | None, date | None]) -> "Dimensions":
+        """The matcher a loader uses: laws cited are those of the registry, and the names of its methods and
+        laws are not read as descriptions."""
+        return cls(registry.reference, period, laws=registry.laws, names=[registry.methods])
 
     # ---------------------------------------------------------------------------------------------
     def read(self, text: str, text_of: URIRef | None = None, line: int | None = None) -> list[Tag]:

@@ -175,7 +175,7 @@ class _Loader:
         self.lines = source.read_lines()
         self.b = ProgrammeBuilder(source, reference)
         self.reg = Registry(reference, source.municipality)
-        self.dimensions = Dimensions(reference, source.period, laws=self.reg.laws, names=[self.reg.methods])
+        self.dimensions = Dimensions.of(self.reg, source.period)
         self.prog = source.programme
         self.strategy = source.meta.get("programme", {}).get("strategy")
         self.footnotes: list[Footnote] = []
@@ -560,8 +560,8 @@ class _Loader:
         methods = self.link_methods(iri, cleaned, [(item.line, item.raw)])
         b.tag(iri, self.dimensions.tags([(cleaned, iri, item.line)], methods), item.line)
         # existing work names no one responsible: every body it names works on it
-        for m in {m.iri: m for m in self.reg.actors.find(cleaned)}.values():
-            b.add(iri, ANDTS.partner, m.iri)
+        for partner in self.reg.partners_in(cleaned, external_only=False):
+            b.add(iri, ANDTS.partner, partner)
         continued = [c for c in item.children if c.continued_after_footnote]
         if continued:
             first = continued[0]
@@ -607,11 +607,8 @@ class _Loader:
             b.add(iri, ANDTS.responsible, m.iri)
         methods = self.link_methods(iri, cleaned, row.parts)
         b.tag(iri, self.dimensions.tags([(cleaned, iri, row.line), context], methods + fa_methods), row.line)
-        # bodies outside the municipality that the text names as working with it: partners
-        responsible = {m.iri for m in matches}
-        for m in {m.iri: m for m in self.reg.actors.find(cleaned)}.values():
-            if m.iri in self.reg.external and m.iri not in responsible:
-                b.add(iri, ANDTS.partner, m.iri)
+        for partner in self.reg.partners_in(cleaned, {m.iri for m in matches}):
+            b.add(iri, ANDTS.partner, partner)
 
     def separator(self, about: URIRef, line: int, raw: str, what: str) -> None:
         self.b.finding(about, line, "layout-debris", raw,

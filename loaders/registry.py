@@ -176,6 +176,17 @@ class Registry:
                         out.append((str(label), iri, kind))
         return out
 
+    def partners_in(self, text: str, responsible: set[URIRef] = frozenset(), *,
+                    external_only: bool = True) -> list[URIRef]:
+        """The bodies a text names as working with the municipality (andts:partner), in the order named:
+        bodies outside any municipality (Region Stockholm, the police) unless they are responsible; with
+        `external_only=False` every body named (existing work names no one responsible)."""
+        out: list[URIRef] = []
+        for m in self.actors.find(text):
+            if (m.iri in self.external or not external_only) and m.iri not in responsible and m.iri not in out:
+                out.append(m.iri)
+        return out
+
     def label(self, iri: URIRef) -> str:
         for lit in self.reference.objects(iri, SKOS.prefLabel):
             if getattr(lit, "language", None) == "sv":

@@ -360,7 +360,7 @@ class _Loader:
         self.reference = reference
         self.b = ProgrammeBuilder(source, reference)
         self.registry = Registry(reference, source.municipality)
-        self.dimensions = Dimensions(reference, source.period, laws=self.registry.laws, names=[self.registry.methods])
+        self.dimensions = Dimensions.of(self.registry, source.period)
         self.strategy = source.meta.get("programme", {}).get("strategy", "2022-2025")
 
     # structure ------------------------------------------------------------------------------------
@@ -500,7 +500,9 @@ class _Loader:
             b.add(act, SKOS.prefLabel, Literal(txt.short_label(label, LABEL_CHARS), lang="sv"))
             methods = self.link_text(act, cleaned, row.line)
             b.tag(act, self.dimensions.tags([(cleaned, act, row.line), context], methods + fa_methods), row.line)
-            self.link_partners(act, cleaned, row.responsible)
+            responsible = {m.iri for m in self.registry.actors.find(row.responsible)}
+            for partner in self.registry.partners_in(cleaned, responsible):
+                b.add(act, ANDTS.partner, partner)
             if row.responsible.strip():
                 resp = self.responsible(act, row.responsible, row.line, activity=True)
                 previous = (resp, row)
@@ -629,13 +631,6 @@ class _Loader:
             b.outdated_citation(subject, line, text, m.iri, m.text, m.end, reg.label)
         return methods
 
-    def link_partners(self, subject: URIRef, text: str, cell: str) -> None:
-        """Bodies outside the municipality that the text names as working with it (Region Stockholm, the
-        police): andts:partner, unless the Utförare cell names them as responsible."""
-        responsible = {m.iri for m in self.registry.actors.find(cell)}
-        for m in self.registry.actors.find(text):
-            if m.iri in self.registry.external and m.iri not in responsible:
-                self.b.add(subject, ANDTS.partner, m.iri)
 
 
 def load(source: SourceInfo, reference: Graph) -> LoadResult:

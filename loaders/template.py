@@ -138,7 +138,7 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
         b.cover(n, source.document)
     _municipality(source, reference, b)
     registry = Registry(reference, source.municipality)
-    dimensions = Dimensions(reference, source.period, laws=registry.laws, names=[registry.methods])
+    dimensions = Dimensions.of(registry, source.period)
     stated = _stated_values(reference)
     own = _template_actors(source, b)
     actors = Lexicon([(e.label, e.iri, e.kind) for e in registry.actors.entries] + own)
@@ -196,6 +196,8 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
         cleaned = b.describe(act, text, line)
         b.add(act, SKOS.prefLabel, Literal(short_label(cleaned), lang="sv"))
         _actors(b, actors, act, row.get("responsible") or "", row.get("coordinator") or "", line)
+        for partner in registry.partners_in(cleaned, set(b.g.objects(act, ANDTS.responsible))):
+            b.add(act, ANDTS.partner, partner)
         methods = [m.iri for m in registry.methods.find(cleaned)]
         for m in methods:
             b.add(act, ANDTS.method, m)

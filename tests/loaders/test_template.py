@@ -93,6 +93,8 @@ def test_example_gives_the_stockholm_actors():
     mumin = URIRef("https://w3id.org/andts/id/programme/template-example-stockholm-goal-4/focus-area/4.1/activity/1")
     assert set(g.objects(mumin, ANDTS.responsible)) == {son, sdn}
     assert ID["method/mumin"] in set(g.objects(mumin, ANDTS.method))
+    # the bodies outside the municipality that the text names, as the Stockholm loader links them (l.65)
+    assert set(g.objects(mumin, ANDTS.partner)) == {ID["actor/region-stockholm"], ID["actor/polismyndigheten"]}
     assert not list(g.subjects(ANDTS.findingKind, ID["finding-kind/unknown-abbreviation"]))
 
 
