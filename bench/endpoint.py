@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from andts import paths
 from andts import store as layout
-from andts.server import queries
+
 
 ROOT = Path(__file__).resolve().parents[1]
 LOOKUP = ("lookup (one entity's triples)",

@@ -4,7 +4,7 @@
 
 Each row adds one step to the one before, on the same random entity lookups (CONSTRUCT, N-Triples):
   1. pyoxigraph: `Store.query` + serialise, in this process (the floor);
-  2. + job checks: `andts.server.sparql.execute` (what a worker runs: query-text checks, dataset, serialisation);
+  2. + job checks: `andts.server.engine.sparql.execute` (what a worker runs: query-text checks, dataset, serialisation);
   3. + worker IPC: `WorkerPool.run` from this process (pickled job and result over a socket pair);
   4. HTTP alone: uvicorn serving bench/bare_asgi.py, which answers every request with a body of a lookup's
      median size: the client, loopback and uvicorn, before any code of ours;
@@ -38,7 +38,7 @@ from client import Client  # noqa: E402
 from national import Server, entity_sample, free_port  # noqa: E402
 
 from andts import store as layout  # noqa: E402
-from andts.server import sparql  # noqa: E402
+from andts.server.engine import sparql  # noqa: E402
 
 BIN = Path(sys.executable).parent
 NT = {"Accept": "application/n-triples"}
@@ -91,7 +91,7 @@ def main() -> int:
     in_process.append(("1. pyoxigraph query + serialise (the floor)", p50(lambda i: disk.query(
         queries[i % 200], use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES), n)))
     in_process.append(("2. + job checks (sparql.execute)", p50(lambda i: sparql.execute(disk, jobs[i % 200]), n)))
-    from andts.server.pool import WorkerPool
+    from andts.server.engine.pool import WorkerPool
 
     with WorkerPool(sparql.locate_build(link), size=2, timeout=30, in_memory=True, slots_per_process=2) as pool:
         in_process.append(("3. + worker process IPC (WorkerPool.run, in memory as served)",

@@ -90,7 +90,7 @@ def main() -> int:
         stack, _, n = line.rpartition(" ")
         frames = stack.split(";")
         procs = [f for f in frames if f.startswith("process ")]
-        key = "query worker" if procs and "andts.server.worker" in procs[-1] else "server (uvicorn + FastAPI)"
+        key = "query worker" if procs and "andts.server.engine.worker" in procs[-1] else "server (uvicorn + FastAPI)"
         frames = [f for f in frames if not f.startswith("process ")]
         if not frames or frames[-1].split(" (")[0] in WAITS:
             key += ", waiting"

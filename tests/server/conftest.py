@@ -34,7 +34,7 @@ from bs4 import BeautifulSoup
 
 import chromium
 from andts import store as layout
-from andts.server.app import create_app
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
 DATA = Path(__file__).parent / "data"

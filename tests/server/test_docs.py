@@ -45,7 +45,7 @@ def test_every_route_is_documented(route: str) -> None:
 
 
 def test_routes_in_the_app_are_the_documented_ones(settings: Settings) -> None:
-    from andts.server.app import create_app
+    from andts.server.http.app import create_app
 
     paths = {getattr(r, "path", None) for r in create_app(settings).routes}
     assert set(ROUTES) <= paths

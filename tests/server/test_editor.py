@@ -9,8 +9,9 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from andts import catalogue as queries
 from andts import paths
-from andts.server import queries
+
 from andts.server.settings import Settings
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -92,7 +93,7 @@ def test_no_downloads_for_an_error(client: TestClient) -> None:
 
 
 def test_editor_without_named_queries(tmp_path, store_path) -> None:
-    from andts.server.app import create_app
+    from andts.server.http.app import create_app
 
     with TestClient(create_app(Settings(store=store_path, workers=1, queries_dir=tmp_path))) as c:
         page = soup_of(c)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from schemathesis import Case, CheckContext, Response
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
-from andts.server.app import create_app
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
 from conftest import LiveServer
 

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from andts.namespaces import PREFIXES
-from andts.server import html
+from andts.server.views import html
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ANDTS = "https://w3id.org/andts/"

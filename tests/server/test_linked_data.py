@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 import rdflib
 import rdflib.compare
 
-from andts.server.app import create_app
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
 from conftest import FIXTURE, TestClient
@@ -337,14 +337,14 @@ def test_non_ascii_iri_path_is_looked_up_not_refused(client: httpx.Client) -> No
 @pytest.mark.parametrize("rest", ["x> ?p ?o", "x>} UNION {?s ?p ?o", 'x"', "a b", "../x", "a/./b", "x\n", "x{", "x`"])
 def test_target_refuses_what_cannot_be_in_an_iri(rest: str) -> None:
     from andts.server.errors import BadRequest
-    from andts.server.linked_data import target
+    from andts.server.http.linked_data import target
 
     with pytest.raises(BadRequest):
         target("id", rest, B)
 
 
 def test_lookup_queries_hold_only_the_validated_iri() -> None:
-    from andts.server.linked_data import entity_query, target
+    from andts.server.http.linked_data import entity_query, target
 
     t = target("id", "municipality/testby", B)
     assert isinstance(t.iri, ox.NamedNode) and t.iri.value == TESTBY

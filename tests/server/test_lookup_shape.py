@@ -12,7 +12,7 @@ from rdflib import BNode, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from andts.server import sparql
+from andts.server.engine import sparql
 
 PREFIX = "PREFIX ex: <http://e/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
 #: Algebra nodes a one-subject lookup may have around its one pattern.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from andts.server import memory
+from andts.server.engine import memory
 
 
 def test_give_back_trims_on_glibc() -> None:
@@ -27,5 +27,5 @@ def test_the_server_imports_pyshacl_only_to_validate() -> None:
     import subprocess
     import sys
 
-    code = "import sys, andts.server.app; print('pyshacl' in sys.modules)"
+    code = "import sys, andts.server.http.app; print('pyshacl' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from andts.server import negotiation as neg
-from andts.server import sparql
+from andts.server.http import negotiation as neg
+from andts.server.engine import sparql
 from andts.server.errors import BadRequest, NotAcceptable, ServiceRefused, UpdateRefused
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 from starlette.routing import Mount, Route
 
-from andts.server import openapi
-from andts.server.app import create_app
+from andts.server.http import openapi
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
 from conftest import LiveServer
 

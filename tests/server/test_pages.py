@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from andts.server import browse, i18n
-from andts.server.vocabulary import LABELS_FILE
+from andts.server.views import browse, i18n
+from andts.server.views.vocabulary import LABELS_FILE
 
 B = "https://w3id.org/andts/"
 STHLM = "id/programme/stockholm-andts-2023-2026"
@@ -408,7 +408,7 @@ def test_every_ui_string_is_in_both_languages() -> None:
 
 
 def test_recent_values_keep_the_last_few() -> None:
-    from andts.server.cache import Recent
+    from andts.server.engine.cache import Recent
 
     made: list[tuple] = []
     orders = Recent(size=2)

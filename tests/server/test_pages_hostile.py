@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from rdflib import Graph, Literal, URIRef
 
-from andts.server.app import create_app
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
 from conftest import DATA, TestClient

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from andts.errors import StoreError
-from andts.server import sparql
+from andts.server.engine import sparql
 from andts.server.errors import Busy, MalformedQuery, MemoryLimit, QueryTimeout, WorkerFailed
-from andts.server.pool import WorkerPool
+from andts.server.engine.pool import WorkerPool
 
 
 def test_a_store_that_does_not_open_is_a_store_error(store_path: Path, tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from andts.server import sparql
-from andts.server.app import create_app
+from andts.server.engine import sparql
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
 ANDTS = "https://w3id.org/andts/"

@@ -19,10 +19,11 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from fastapi.testclient import TestClient
 
+from andts import catalogue as queries
 from andts import paths
 from andts.build import build
-from andts.server import queries
-from andts.server.app import create_app
+
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
 FILES = sorted(paths.QUERIES_DIR.glob("*.rq"))

@@ -19,7 +19,7 @@ import pytest
 from andts import store as layout
 from andts.push import PushFailed, graphs_of, push
 from andts.server.errors import StoreError
-from andts.server.remote import RemoteEngine
+from andts.server.engine.remote import RemoteEngine
 
 from conftest import OxigraphServer, free_port
 
@@ -127,7 +127,7 @@ def test_a_query_over_the_time_limit_is_503_on_a_remote_store_too(store_path: Pa
 
     from fastapi.testclient import TestClient
 
-    from andts.server.app import create_app
+    from andts.server.http.app import create_app
     from andts.server.settings import Settings
 
     slow = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }")

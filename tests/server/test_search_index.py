@@ -8,8 +8,8 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from andts.server import browse
-from andts.server.browse import NAMES, SEARCHED, SearchIndex, fold, snippet
+from andts.server.views import browse
+from andts.server.views.browse import NAMES, SEARCHED, SearchIndex, fold, snippet
 
 WORDS = ["skola", "Skolan", "alkohol", "ALKOHOL", "föräldrar", "foraldrar", "å", "a", "ANDT", "och", "bar", "nämnd",
          "Nämnden", "e", "é", "ß", "ss", "drog", "\n", "  ", "–", "’"]

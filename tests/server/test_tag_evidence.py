@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from rdflib import Graph, URIRef
 
-from andts.server.app import create_app
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
 from conftest import TestClient

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF
 from conftest import TestClient
 
 from andts import store as layout
-from andts.server.app import create_app
+from andts.server.http.app import create_app
 from andts.namespaces import SH
 from andts.validation import validate_dataset
 
@@ -234,7 +234,7 @@ def _findings_by_graph(store) -> dict[str, set[str]]:
 def test_many_results_make_quality_a_summary_by_programme(project_client, project_store, monkeypatch):
     """Past FULL_LIST_LIMIT (as at national size) the page counts per programme and lists each programme's
     findings and warnings on its own page; together those pages list everything the one page listed."""
-    from andts.server import validation_pages
+    from andts.server.views import validation_pages
 
     full = soup(project_client.get("/quality").text)
     monkeypatch.setattr(validation_pages, "FULL_LIST_LIMIT", 0)

@@ -170,7 +170,7 @@ def test_counts_are_computed_once_per_build(settings) -> None:
     """Looks inside the app (its statistics cache), so it uses an app of its own, in-process."""
     from fastapi.testclient import TestClient as InProcess
 
-    from andts.server.app import create_app
+    from andts.server.http.app import create_app
 
     with InProcess(create_app(settings)) as client:
         client.get("/.well-known/void")
@@ -220,7 +220,7 @@ def test_dump_head_and_304(client: TestClient) -> None:
 
 
 def test_missing_dump_is_503_with_a_reason(tmp_path, publish_store) -> None:
-    from andts.server.app import create_app
+    from andts.server.http.app import create_app
 
     store = publish_store(tmp_path / "store")
     (store.resolve() / "dump.trig").unlink()

@@ -29,9 +29,11 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
-from andts.server import conditional, jsonld, negotiation, site, sparql
+from andts.server.http import conditional, jsonld, negotiation
+from andts.server.views import site
+from andts.server.engine import sparql
 from andts.server.errors import BadRequest, TooManyRows
-from andts.server.negotiation import GRAPH_OFFERS, HTML, Offer
+from andts.server.http.negotiation import GRAPH_OFFERS, HTML, Offer
 from andts.server.settings import Settings
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

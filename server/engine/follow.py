@@ -17,11 +17,11 @@ from typing import Any
 
 from andts import store as layout
 from andts.errors import AndtsError
-from andts.server import sparql
-from andts.server.pool import WorkerPool
+from andts.server.engine import sparql
+from andts.server.engine.pool import WorkerPool
 from andts.server.settings import Settings
 
-log = logging.getLogger("andts.server.follow")
+log = logging.getLogger("andts.server.engine.follow")
 
 #: Seconds an old pool stays open after the switch before waiting for its running queries.
 GRACE = 1.0

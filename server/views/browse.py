@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from andts.server import reader, sparql
-from andts.server.views import DCTERMS, RDFS, SKOS, natural
+from andts.server.engine import reader, sparql
+from andts.server.views.entity import DCTERMS, RDFS, SKOS, natural
 
 SCHEMA = "https://schema.org/"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from andts.server import reader, sparql
+from andts.server.engine import reader, sparql
 
 LABELS_FILE = Path(__file__).parent / "labels.ttl"
 

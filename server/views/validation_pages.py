@@ -39,9 +39,11 @@ from starlette.responses import HTMLResponse, Response
 
 from andts import store as layout, validation
 from andts.errors import RdfParseError
-from andts.server import conditional, negotiation, pages, reader, site, sparql, views
+from andts.server.http import conditional, negotiation
+from andts.server.views import pages, site, entity as views
+from andts.server.engine import reader, sparql
 from andts.server.errors import BadRequest, Busy, NotAcceptable, UnsupportedMediaType
-from andts.server.negotiation import HTML, Offer
+from andts.server.http.negotiation import HTML, Offer
 
 #: What a validation report is answered as: the SHACL report in Turtle first (the default for an API
 #: call), the JSON of `andts validate --format json`, a page.

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from andts.server import memory, sparql
+from andts.server.engine import memory, sparql
 
 T = TypeVar("T")
 

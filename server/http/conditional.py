@@ -11,7 +11,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.requests import Request
 
-from andts.server import sparql
+from andts.server.engine import sparql
 
 
 def build_validators(build: sparql.Build, variant: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ If none comes, the worker is killed, the client gets QueryTimeout (503), and a r
 the background; the other workers go on answering meanwhile. Nothing reaches the client before the
 whole answer is in: a stopped query never becomes a 200 with a truncated body.
 
-Workers are started with subprocess on `python -m andts.server.worker` and talk over a socket pair
+Workers are started with subprocess on `python -m andts.server.engine.worker` and talk over a socket pair
 wrapped as a multiprocessing Connection (POSIX), rather than with multiprocessing's 'spawn', which
 re-imports the server's main script in every worker.
 
@@ -46,10 +46,10 @@ import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
 from andts.errors import AndtsError, StoreError
-from andts.server import sparql
+from andts.server.engine import sparql
 from andts.server.errors import Busy, MemoryLimit, QueryTimeout, WorkerFailed
 
-log = logging.getLogger("andts.server.pool")
+log = logging.getLogger("andts.server.engine.pool")
 
 
 @dataclass(eq=False)
@@ -159,7 +159,7 @@ class WorkerPool:
         pairs = [socket.socketpair() for _ in range(slots)]
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "andts.server.worker", *(str(theirs.fileno()) for _o, theirs in pairs)],
+                [sys.executable, "-m", "andts.server.engine.worker", *(str(theirs.fileno()) for _o, theirs in pairs)],
                 pass_fds=[theirs.fileno() for _o, theirs in pairs], stdin=subprocess.DEVNULL,
             )
         except OSError as exc:

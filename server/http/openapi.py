@@ -25,7 +25,8 @@ from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute, Mount, Route
 
 from andts import catalogue, validation
-from andts.server import browse, html, i18n, linked_data, negotiation, site, validation_pages
+from andts.server.views import browse, html, i18n, site, validation_pages
+from andts.server.http import linked_data, negotiation
 
 Json = dict[str, Any]
 

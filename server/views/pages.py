@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from andts.server import browse, jsonld, views
-from andts.server.html import env
-from andts.server.vocabulary import OWL, Term, pick
-from andts.server.views import Link, PageContext
-from andts.server.void import Statistics
+from andts.server.views import browse, entity as views
+from andts.server.http import jsonld
+from andts.server.views.html import env
+from andts.server.views.vocabulary import OWL, Term, pick
+from andts.server.views.entity import Link, PageContext
+from andts.server.http.void import Statistics
 
 #: The RDF variants every described page links to: (extension, name, media type).
 FORMATS = ((".ttl", "Turtle", "text/turtle"), (".jsonld", "JSON-LD", "application/ld+json"),

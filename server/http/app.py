@@ -31,14 +31,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from andts import __version__
+from andts import __version__, catalogue
 from andts.errors import AndtsError, StoreError
-from andts.server import conditional, description, errors, html, linked_data, negotiation, protocol, queries, site, sparql, void
-from andts.server import openapi
-from andts.server.cache import BuildCache
-from andts.server.follow import BuildFollower
-from andts.server.negotiation import HTML, Choice
-from andts.server.edge import Edge
+from andts.server.http import conditional, description, linked_data, negotiation, protocol, void
+from andts.server import errors
+from andts.server.views import html, site
+from andts.server.engine import sparql
+from andts.server.http import openapi
+from andts.server.engine.cache import BuildCache
+from andts.server.engine.follow import BuildFollower
+from andts.server.http.negotiation import HTML, Choice
+from andts.server.http.edge import Edge
 from andts.server.settings import Settings
 
 
@@ -53,7 +56,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
             yield
             return
         if settings.store_url:
-            from andts.server.remote import RemoteEngine
+            from andts.server.engine.remote import RemoteEngine
 
             remote = RemoteEngine(settings.store_url, timeout=settings.query_timeout)
             app.state.engine = remote
@@ -62,7 +65,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
             finally:
                 remote.close()
             return
-        from andts.server.pool import WorkerPool
+        from andts.server.engine.pool import WorkerPool
 
         build = sparql.locate_build(settings.store)
         pool = WorkerPool(build, size=settings.workers, timeout=settings.query_timeout,
@@ -88,7 +91,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app.state.settings = settings
     app.state.statistics = void.StatisticsCache()
     app.state.pages = BuildCache()  # what pages compute once per build (site.py)
-    app.state.named_queries = queries.catalogue(settings.queries_dir)
+    app.state.named_queries = catalogue.catalogue(settings.queries_dir)
     app.add_exception_handler(AndtsError, _on_error)
     app.add_middleware(SparqlLookups)  # innermost: the layers below wrap its answers as they wrap the routes'
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # zlib's default: level 9 costs more, gains little
@@ -118,12 +121,12 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
         app.add_api_route(path, linked_data.endpoint(prefix), methods=["GET", "HEAD"],
                           summary="Linked data: the description of an IRI under the base")
     # the query catalogue (issue 6)
-    from andts.server import catalogue_pages
+    from andts.server.views import catalogue_pages
 
     for path, route, summary in catalogue_pages.ROUTES:
         app.add_api_route(path, route, methods=["GET", "HEAD"], summary=summary)
     # validation and quality (issue 7)
-    from andts.server import validation_pages
+    from andts.server.views import validation_pages
 
     for path, route, methods, summary in validation_pages.ROUTES:
         app.add_api_route(path, route, methods=methods, summary=summary)

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from andts import __version__
 from andts import store as layout
 from andts.errors import StoreError
-from andts.server import reader, sparql
+from andts.server.engine import reader, sparql
 from andts.server.errors import MalformedQuery, QueryFailed, QueryTimeout
 
 XML_RESULTS = "application/sparql-results+xml"

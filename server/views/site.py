@@ -20,14 +20,16 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from andts.server import browse, conditional, i18n, pages, reader, sparql, views
-from andts.server.cache import BuildCache, Recent
+from andts.server.views import browse, i18n, pages, entity as views
+from andts.server.http import conditional
+from andts.server.engine import reader, sparql
+from andts.server.engine.cache import BuildCache, Recent
 from andts.server.errors import BadRequest
 from andts.server.settings import Settings
-from andts.server.vocabulary import Vocabulary
+from andts.server.views.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from andts.server.linked_data import Target
+    from andts.server.http.linked_data import Target
 
 #: The triples of a named graph shown on its page; the whole graph is in the RDF variants and the dumps.
 GRAPH_PAGE_TRIPLES = 1000

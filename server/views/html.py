@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from andts.server import i18n
-from andts.server.queries import NamedQuery
-from andts.server.sparql import Result
+from andts.server.views import i18n
+from andts.catalogue import NamedQuery
+from andts.server.engine.sparql import Result
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

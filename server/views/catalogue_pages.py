@@ -22,9 +22,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from andts import catalogue
-from andts.server import html, negotiation, sparql
+from andts.server.views import html
+from andts.server.http import negotiation
+from andts.server.engine import sparql
 from andts.server.errors import BadRequest
-from andts.server.negotiation import HTML
+from andts.server.http.negotiation import HTML
 from andts.server.settings import Settings
 
 #: html.py's template environment: its globals (ui, with_lang, L, root) are what base.html needs.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from andts.server import sparql
+from andts.server.engine import sparql
 
 #: The most rows a page query may return. Pages page through anything larger with LIMIT/OFFSET.
 PAGE_QUERY_ROWS = 20_000

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from andts import store as layout
-from andts.server import reader, sparql
-from andts.server.description import DCTERMS, PREFIXES as SD_PREFIXES, RDF_TYPE, SD, VOID, XSD
+from andts.server.engine import reader, sparql
+from andts.server.http.description import DCTERMS, PREFIXES as SD_PREFIXES, RDF_TYPE, SD, VOID, XSD
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 FOAF = "http://xmlns.com/foaf/0.1/"

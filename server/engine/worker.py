@@ -1,4 +1,4 @@
-"""One query worker process: `python -m andts.server.worker FD [FD …]`, started by pool.WorkerPool.
+"""One query worker process: `python -m andts.server.engine.worker FD [FD …]`, started by pool.WorkerPool.
 
 Each FD is its end of a socket pair, used as a multiprocessing Connection (pickled messages): a slot that
 runs one job at a time. The worker receives the Build to serve on the first, opens it read-only once (or
@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from andts.errors import AndtsError
-from andts.server import memory, sparql
+from andts.server.engine import memory, sparql
 from andts.server.errors import WorkerFailed
 
 
@@ -88,7 +88,7 @@ def _serve_slot(store: Any, conn: Connection) -> None:
 
 def main(argv: list[str]) -> int:
     if not argv or not all(a.isdigit() for a in argv):
-        print("usage: python -m andts.server.worker FD [FD ...] (started by the server, not by hand)", file=sys.stderr)
+        print("usage: python -m andts.server.engine.worker FD [FD ...] (started by the server, not by hand)", file=sys.stderr)
         return 2
     serve([Connection(int(a)) for a in argv], os.getppid())
     return 0

@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from andts.server import i18n, reader, sparql
-from andts.server.vocabulary import RDF, RDFS, SKOS, Vocabulary
+from andts.server.views import i18n
+from andts.server.engine import reader, sparql
+from andts.server.views.vocabulary import RDF, RDFS, SKOS, Vocabulary
 
 ANDTS_PATH = "def/"
 DCTERMS = "http://purl.org/dc/terms/"
