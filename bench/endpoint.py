@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
+from andts import catalogue as queries
 from andts import paths
 from andts import store as layout
 

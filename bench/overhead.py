@@ -38,7 +38,7 @@ from client import Client  # noqa: E402
 from national import Server, entity_sample, free_port  # noqa: E402
 
 from andts import store as layout  # noqa: E402
-from andts.server.engine import sparql  # noqa: E402
+from andts.server.engine import builds, sparql  # noqa: E402
 
 BIN = Path(sys.executable).parent
 NT = {"Accept": "application/n-triples"}
@@ -93,7 +93,7 @@ def main() -> int:
     in_process.append(("2. + job checks (sparql.execute)", p50(lambda i: sparql.execute(disk, jobs[i % 200]), n)))
     from andts.server.engine.pool import WorkerPool
 
-    with WorkerPool(sparql.locate_build(link), size=2, timeout=30, in_memory=True, slots_per_process=2) as pool:
+    with WorkerPool(builds.locate_build(link), size=2, timeout=30, in_memory=True, slots_per_process=2) as pool:
         in_process.append(("3. + worker process IPC (WorkerPool.run, in memory as served)",
                             p50(lambda i: pool.run(jobs[i % 200]), n)))
     size = int(statistics.median(len(sparql.execute(disk, j).body) for j in jobs))

@@ -14,7 +14,7 @@ from andts import paths
 from andts.server.settings import Settings
 
 if TYPE_CHECKING:
-    from andts.server.engine.sparql import Build
+    from andts.server.engine.builds import Build
 
 _DEFAULTS = Settings(store=paths.DEFAULT_STORE)
 
@@ -92,7 +92,7 @@ def _check_opens(build: Build) -> None:
     """Open the build's store once, here, so that a store that does not open (corrupted files, no
     permission) is a one-line StoreError (exit 2). The worker processes open it only once uvicorn's
     start-up has begun, where a failure ends the server with uvicorn's traceback and exit code 3."""
-    from andts.server.engine.sparql import open_build
+    from andts.server.engine.builds import open_build
 
     ox_store = open_build(build)
     del ox_store  # the workers open their own; RocksDB lets many read-only openers share the files
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from andts.server.http.app import create_app
-    from andts.server.engine.sparql import locate_build
+    from andts.server.engine.builds import locate_build
 
     settings = settings_from(args)
     if settings.store_url:

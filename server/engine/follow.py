@@ -17,7 +17,7 @@ from typing import Any
 
 from andts import store as layout
 from andts.errors import AndtsError
-from andts.server.engine import sparql
+from andts.server.engine import builds
 from andts.server.engine.pool import WorkerPool
 from andts.server.settings import Settings
 
@@ -57,7 +57,7 @@ class BuildFollower:
         if folder is None or folder == current.build.folder:
             return False
         try:
-            build = sparql.locate_build(self.settings.store)
+            build = builds.locate_build(self.settings.store)
             fresh = WorkerPool(build, size=self.settings.workers, timeout=self.settings.query_timeout,
                                start_timeout=self.settings.worker_start_timeout, in_memory=self.settings.in_memory,
                                memory_mb=self.settings.worker_memory_mb,

@@ -17,7 +17,7 @@ is held once (`slots_per_process`; the server gives every slot to one process wh
 memory). Stopping a query stops its process, so a query running in another slot of it is sent once more,
 to the replacement.
 
-One kind of query never goes to a worker: a one-subject lookup (`sparql.QueryShape.one_subject`: one
+One kind of query never goes to a worker: a one-subject lookup (`checks.QueryShape.one_subject`: one
 triple pattern with an IRI as subject, the most common request of linked-data clients). It cannot run long
 or crash the parser, so the pool answers it itself from the build's store on disk, opened read-only here,
 and it is answered even while every worker slot is taken.
@@ -43,10 +43,9 @@ from typing import NoReturn
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
-from starlette.concurrency import run_in_threadpool
 
 from andts.errors import AndtsError, StoreError
-from andts.server.engine import sparql
+from andts.server.engine import builds, clock, sparql
 from andts.server.errors import Busy, MemoryLimit, QueryTimeout, WorkerFailed
 
 log = logging.getLogger("andts.server.engine.pool")
@@ -124,7 +123,7 @@ async def _readable(w: _Worker, seconds: float) -> bool:
 class WorkerPool:
     """Runs query jobs in `size` worker processes, each query for at most `timeout` seconds."""
 
-    def __init__(self, build: sparql.Build, size: int = 2, timeout: float = 5.0, start_timeout: float = 30.0,
+    def __init__(self, build: builds.Build, size: int = 2, timeout: float = 5.0, start_timeout: float = 30.0,
                  in_memory: bool = False, memory_mb: int = 0, slots_per_process: int = 1) -> None:
         """`size` slots (queries at once), in processes of `slots_per_process` slots each."""
         self.build, self.size, self.timeout, self.start_timeout = build, size, timeout, start_timeout
@@ -138,7 +137,7 @@ class WorkerPool:
         self.since = datetime.now(timezone.utc).isoformat(timespec="seconds")
         # one-subject lookups are answered here, from the build's store on disk opened read-only (a few MB:
         # the workers hold the copy in memory); see `_answers_itself`
-        self._direct: ox.Store | None = sparql.open_build(build, in_memory=False)
+        self._direct: ox.Store | None = builds.open_build(build, in_memory=False)
         started: list[_Worker] = []
         try:
             for first in range(0, size, self.slots_per_process):  # start them all, then wait: they boot in parallel
@@ -262,7 +261,7 @@ class WorkerPool:
         try:
             return sparql.execute(store, job)
         finally:
-            sparql.clock_query(started)
+            clock.clock_query(started)
 
     def run(self, job: sparql.Job) -> sparql.Result:
         """The job's complete result, or a typed error. Blocks the calling thread (not an event loop).
@@ -282,7 +281,7 @@ class WorkerPool:
             raise self._busy() from None
         finally:
             steps.close()
-            sparql.clock_query(started)
+            clock.clock_query(started)
 
     async def run_async(self, job: sparql.Job) -> sparql.Result:
         """`run` for a coroutine: the worker's answer is awaited on the event loop, without a thread (the
@@ -304,7 +303,7 @@ class WorkerPool:
                     try:
                         answer = self._idle.get_nowait()
                     except queue.Empty:
-                        answer = await run_in_threadpool(self._idle.get, True, wait.seconds)
+                        answer = await asyncio.to_thread(self._idle.get, True, wait.seconds)
         except StopIteration as done:
             return done.value
         except queue.Empty:
@@ -315,7 +314,7 @@ class WorkerPool:
             raise
         finally:
             steps.close()
-            sparql.clock_query(started)
+            clock.clock_query(started)
 
     def _busy(self) -> Busy:
         return Busy(f"every query worker has been busy for {self.timeout:g} s; try again in a moment")

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from andts import __version__
 from andts import store as layout
 from andts.errors import StoreError
-from andts.server.engine import reader, sparql
+from andts.server.engine import builds, checks, clock, reader, sparql
 from andts.server.errors import MalformedQuery, QueryFailed, QueryTimeout
 
 XML_RESULTS = "application/sparql-results+xml"
@@ -54,7 +54,7 @@ class RemoteEngine:
         self.url = url
         self.timeout = timeout
         self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout))
-        self.build = sparql.Build(folder=None, info=self._info())
+        self.build = builds.Build(folder=None, info=self._info())
         self.since = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     def _info(self) -> layout.BuildInfo:
@@ -76,10 +76,10 @@ class RemoteEngine:
         try:
             return self._run(job)
         finally:
-            sparql.clock_query(started)
+            clock.clock_query(started)
 
     def _run(self, job: sparql.Job) -> sparql.Result:
-        shape = sparql.check(job)
+        shape = checks.check(job)
         # parsed here first, so that a malformed query gets the same message (line and column) as on the
         # embedded store; parsing an unevaluated query over an empty store costs nothing
         try:

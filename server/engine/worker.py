@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from andts.errors import AndtsError
-from andts.server.engine import memory, sparql
+from andts.server.engine import builds, memory, sparql
 from andts.server.errors import WorkerFailed
 
 
@@ -41,7 +41,7 @@ def serve(conns: list[Connection], parent_pid: int) -> None:
         build, in_memory, memory_mb = conns[0].recv()
         if memory_mb > 0:  # an allocation past it fails, and pyoxigraph aborts: the pool answers 503
             resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
-        store = sparql.open_build(build, in_memory)
+        store = builds.open_build(build, in_memory)
     except (EOFError, OSError):
         return
     except AndtsError as exc:

@@ -11,10 +11,10 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.requests import Request
 
-from andts.server.engine import sparql
+from andts.server.engine import builds
 
 
-def build_validators(build: sparql.Build, variant: str) -> dict[str, str]:
+def build_validators(build: builds.Build, variant: str) -> dict[str, str]:
     """ETag and Last-Modified of a document that depends only on the build (and its format)."""
     digest = hashlib.sha256(variant.encode("utf-8")).hexdigest()[:12]
     headers = {"ETag": f'W/"{build.info.id}-{digest}"'}

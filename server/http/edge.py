@@ -6,7 +6,7 @@ The pages load nothing from other hosts and run no inline script (the query edit
 strict: only our own scripts, styles, images and form targets, no frames, no plugins.
 
 The access log is one JSON object a line on the `andts.access` logger: time, client, method, path, status,
-bytes, total milliseconds and the milliseconds spent in queries (`sparql.query_clock`). Being JSON, text
+bytes, total milliseconds and the milliseconds spent in queries (`clock.query_clock`). Being JSON, text
 from the request (a path, a query) cannot forge a line of its own.
 """
 
@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from andts.server.engine import sparql
+from andts.server.engine import clock
 
 HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -45,7 +45,7 @@ class Edge:
             return
         start = time.perf_counter()
         status, size = 0, 0
-        spent = sparql.start_query_clock()
+        spent = clock.start_query_clock()
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, size

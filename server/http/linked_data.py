@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from andts.server.http import conditional, jsonld, negotiation
-from andts.server.views import site
+from andts.server.views import describe
 from andts.server.engine import sparql
 from andts.server.errors import BadRequest, TooManyRows
 from andts.server.http.negotiation import GRAPH_OFFERS, HTML, Offer
@@ -179,7 +179,7 @@ def dereference(request: Request) -> Response:
     t = target(prefix, rest, base)
     offer = _offer(request, ext)
     if offer is HTML:
-        return site.describe(request, t, vary=ext is None)
+        return describe.describe(request, t, vary=ext is None)
     # an explicit extension names one variant; without it, the answer varies with Accept
     headers = {} if ext is not None else {"Vary": "Accept"}
     root = request.scope.get("root_path", "") + "/"

@@ -25,7 +25,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute, Mount, Route
 
 from andts import catalogue, validation
-from andts.server.views import browse, html, i18n, site, validation_pages
+from andts.server.views import i18n, ontology, render, search, validate
 from andts.server.http import linked_data, negotiation
 
 Json = dict[str, Any]
@@ -67,16 +67,16 @@ DEFAULT_GRAPH = _query("default-graph-uri", {"type": "array", "items": {"type": 
                        "The graphs whose merge is the default graph (SPARQL 1.1 Protocol).")
 NAMED_GRAPH = _query("named-graph-uri", {"type": "array", "items": {"type": "string", "format": "iri"}},
                      "The named graphs of the dataset (SPARQL 1.1 Protocol).")
-SEARCH = _query("q", {"type": "string"}, f"The words to look for (the first {site.SEARCH_MAX} characters are used).",
+SEARCH = _query("q", {"type": "string"}, f"The words to look for (the first {search.SEARCH_MAX} characters are used).",
                 example="förebyggande")
 GOAL = _query("goal", {"type": "string"}, "The last segment of a national goal's IRI, or `none`; other values are 400.",
               required=True, example="none")
 MUNICIPALITY = _query("municipality", {"type": "string"}, "The last segment of a municipality's IRI; other values are 400.",
                       required=True, example="stockholm")
-SORT = _query("sort", _strings(browse.SORTS), "A class's instances sorted by (default document).")
+SORT = _query("sort", _strings(ontology.SORTS), "A class's instances sorted by (default document).")
 ORDER = _query("order", _strings(("asc", "desc")), "Ascending (default) or descending.")
 PAGE = _query("page", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
-              f"Which page of {browse.PAGE_SIZE} instances (default 1; past the last: the last).")
+              f"Which page of {ontology.PAGE_SIZE} instances (default 1; past the last: the last).")
 PROGRAMME = _query("programme", {"type": "string"}, "The last part of a programme graph's IRI: that programme's "
                    "findings and warnings only; other values are 400.", example="stockholm-andts-2023-2026")
 SHAPE = _query("shape", {"type": "string"}, "A shape as shapes:Name: its warnings only; a shape without warnings "
@@ -105,7 +105,7 @@ GET_PARAMS: dict[str, list[Json]] = {
     "/def": [FORMAT, LANG],
     "/def.{ext}": [LANG],  # the extension names the format: `format` is not read
     "/id/{rest}": [FORMAT, LANG],
-    "/def/{rest}": [FORMAT, LANG, SORT, ORDER, PAGE],  # a class's page lists its instances (site._listing_params)
+    "/def/{rest}": [FORMAT, LANG, SORT, ORDER, PAGE],  # a class's page lists its instances (ontology.listing_params)
     "/graph/{rest}": [FORMAT, LANG],
     "/queries": [],
     "/queries/{name}": [RUN, FORMAT],
@@ -165,7 +165,7 @@ _TURTLE_EXAMPLE = ("@prefix andts: <https://w3id.org/andts/def/> .\n"
                    "<https://w3id.org/andts/id/activity/example> a andts:Activity .\n")
 _FORM_FIELDS: Json = {
     "data": {"type": "string", "description": "Pasted RDF (used when no file is chosen)."},
-    "format": _strings(validation_pages.FORM_FORMATS),
+    "format": _strings(validate.FORM_FORMATS),
     "reference": {"type": "string", "description": "1, on or true: validate with the reference data."},
 }
 VALIDATE_BODY: Json = {
@@ -188,7 +188,7 @@ JSON = ("application/json",)
 PAGE_TYPES = ("text/html",)
 RESULTS = tuple(dict.fromkeys(o.media_type for o in negotiation.RESULTS_OFFERS))
 GRAPH = tuple(dict.fromkeys(o.media_type for o in negotiation.GRAPH_OFFERS))
-REPORT = tuple(o.media_type for o in validation_pages.REPORT_OFFERS)
+REPORT = tuple(o.media_type for o in validate.REPORT_OFFERS)
 #: The 404 of a path that matches no route (FastAPI's JSON), possible wherever a path parameter may hold
 #: what no route takes.
 NO_ROUTE = JSON
@@ -312,7 +312,7 @@ def _path_param(name: str, path: str, named: Sequence[catalogue.NamedQuery]) -> 
     if name == "name":
         schema = _strings(q.name for q in named)
     elif name == "path":
-        schema = _strings(sorted(p.name for p in html.STATIC.iterdir() if p.is_file()))
+        schema = _strings(sorted(p.name for p in render.STATIC.iterdir() if p.is_file()))
     else:
         schema = PATH_SCHEMAS.get(name, {"type": "string"})
     param: Json = {"name": name, "in": "path", "required": True, "schema": schema,

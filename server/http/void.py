@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from andts import store as layout
-from andts.server.engine import reader, sparql
+from andts.server.engine import builds, reader, sparql
 from andts.server.http.description import DCTERMS, PREFIXES as SD_PREFIXES, RDF_TYPE, SD, VOID, XSD
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -116,7 +116,7 @@ def _v(name: str) -> ox.NamedNode:
     return ox.NamedNode(VOID + name)
 
 
-def description(void_url: str, endpoint: str, dumps: list[str], build: sparql.Build,
+def description(void_url: str, endpoint: str, dumps: list[str], build: builds.Build,
                 stats: Statistics) -> list[ox.Triple]:
     """The VoID triples. `void_url` is the URL of the description itself (the dataset is `<void_url#dataset>`,
     its parts fragments of it); `endpoint` and `dumps` are absolute URLs on the host the request came to."""

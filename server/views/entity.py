@@ -1,90 +1,28 @@
-"""What an entity page shows, read from the store: labels in the page's language, types, breadcrumbs,
-properties with human names, the analytic dimensions with their evidence (substance, umbrella scope, target
-group, setting, law, partner), incoming links grouped by property and kind, provenance, findings, and the
-entity's own triples for the embedded JSON-LD.
-
-Every query is made from the entity's validated `pyoxigraph.NamedNode` and runs through the engine
-(`reader`). Labels of everything shown are fetched in one query at the end. No web framework here.
+"""Entity pages: what the store says about one IRI (its properties, incoming links, provenance, findings,
+its programme's outline), read in a few queries and shaped for the templates.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
-
 import pyoxigraph as ox
-
-from andts.server.views import i18n
 from andts.server.engine import reader, sparql
-from andts.server.views.vocabulary import RDF, RDFS, SKOS, Vocabulary
+from andts.server.views.vocabulary import RDF, SKOS
+from andts.server.http import jsonld
+from andts.server.views.context import Link, PageContext
+from andts.server.views.render import formats, render_page
+from andts.server.views.dimensions import Dimension, EVIDENCE_LINKS, dimensions_of, read_evidence
+from andts.server.views.context import DCTERMS, PROV, Namer, Value, labels_of, natural
 
-ANDTS_PATH = "def/"
-DCTERMS = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 #: Per incoming property and kind of subject, at most this many items are listed on a page.
 INCOMING_SHOWN = 200
+
+
 #: At most this many incoming links are read for one page.
 INCOMING_READ = 3000
-
-
-@dataclass(frozen=True)
-class PageContext:
-    """Where a page is and how it links: the base IRI, this server's root path, the page language."""
-
-    base: str
-    root: str
-    lang: str
-    vocabulary: Vocabulary
-    #: The page itself (server path and query parameters), for the language switch.
-    path: str = "/"
-    params: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def ns(self) -> str:
-        return self.base + ANDTS_PATH
-
-    def href(self, iri: str) -> str:
-        """A link for an IRI: this server's own path for IRIs under the base (in the page's language),
-        the IRI itself otherwise."""
-        if iri.startswith(self.base):
-            return i18n.with_lang(self.root + iri[len(self.base):], self.lang)
-        # only web links leave the site: an IRI like javascript:… or data:… is shown, never linked
-        return iri if iri.lower().startswith(("http://", "https://")) else ""
-
-    def page(self, path: str, params: list[tuple[str, str]] | None = None) -> str:
-        """A link to one of this server's pages (path without the leading slash)."""
-        return i18n.with_lang(self.root + path.lstrip("/"), self.lang, params)
-
-    def switch(self, lang: str) -> str:
-        """This page in another language."""
-        return i18n.with_lang(self.path, lang, list(self.params))
-
-    def term(self, iri: str) -> str:
-        return self.vocabulary.label(iri, self.lang)
-
-    def t(self, key: str, **values: object) -> str:
-        return i18n.text(key, self.lang, **values)
-
-
-@dataclass
-class Link:
-    label: str
-    href: str
-    iri: str
-    lang: str | None = None  # the language of the label, for the lang attribute
-    local: bool = True  # under our base (else an outside link)
-
-
-@dataclass
-class Value:
-    text: str
-    link: Link | None = None
-    lang: str | None = None
-    datatype: str | None = None  # a prefixed name, for typed literals other than strings
 
 
 @dataclass
@@ -155,36 +93,6 @@ class OutlineSection:
 
 
 @dataclass
-class Evidence:
-    """One andts:TagEvidence in brief: the words that matched (and where, when not in the entity's own text),
-    or what implies the tag (a method, law or statutory task)."""
-
-    link: Link  # the evidence node itself
-    words: str | None = None
-    elsewhere: Link | None = None  # the entity whose text has the words (its focus area), when not this one
-    implied_by: Link | None = None
-
-
-@dataclass
-class EvidenceGroup:
-    basis: Link | None  # the andts:basis concept (named, implied-by-method, …)
-    items: list[Evidence]
-
-
-@dataclass
-class Tag:
-    concept: Link
-    evidence: list[EvidenceGroup]
-
-
-@dataclass
-class Dimension:
-    key: str  # the andts: property's local name (substance, substanceScope, …)
-    property: Link  # the dimension's name in the page language, linked to the property's term page
-    tags: list[Tag]
-
-
-@dataclass
 class EntityView:
     iri: str
     title: str
@@ -201,67 +109,6 @@ class EntityView:
     own_triples: list[ox.Triple]
     outline: list[OutlineSection] = field(default_factory=list)
     dimensions: list[Dimension] = field(default_factory=list)
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural(text: str | None) -> tuple:
-    """A sort key that puts 1.2 before 1.10 and O.2 after 6.1."""
-    if not text:
-        return ((1, ""),)
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                 for part in _DIGITS.split(text) if part)
-
-
-def labels_of(engine: sparql.Engine, iris: set[str]) -> dict[str, dict[str, str]]:
-    """skos:prefLabel (preferred) or rdfs:label of each IRI, by language. (A second VALUES for the two
-    properties made Oxigraph scan every label in the store: 100 ms at 290 municipalities, 1 ms with FILTER.)"""
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    ordered = sorted(iris)
-    for start in range(0, len(ordered), 500):
-        chunk = " ".join(reader.term(ox.NamedNode(i)) for i in ordered[start:start + 500])
-        rows = reader.select(engine, f"""
-SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s ?p ?l FILTER(?p IN (<{SKOS}prefLabel>, <{RDFS}label>)) }}""")
-        # prefLabel wins over rdfs:label in the same language
-        for row in sorted(rows, key=lambda r: r["p"].value == SKOS + "prefLabel"):
-            label = row["l"]
-            if isinstance(label, ox.Literal):
-                out[row["s"].value][label.language or ""] = label.value
-    return dict(out)
-
-
-class Namer:
-    """Turns IRIs into links with labels in the page language, once the labels are known."""
-
-    def __init__(self, ctx: PageContext, labels: dict[str, dict[str, str]]) -> None:
-        self.ctx, self.labels = ctx, labels
-
-    def link(self, iri: str, fallback: str | None = None) -> Link:
-        texts = self.labels.get(iri, {})
-        lang = next((k for k in (self.ctx.lang, "sv", "en", "") if k in texts), None)
-        label = texts[lang] if lang is not None else None
-        if label is None:
-            term = self.ctx.vocabulary.terms.get(iri)
-            label = term.label(self.ctx.lang) if term else None
-            lang = self.ctx.lang if label else None
-        return Link(label=label or fallback or self.ctx.vocabulary.compact(iri), href=self.ctx.href(iri), iri=iri,
-                    lang=lang or None, local=iri.startswith(self.ctx.base))
-
-    def value(self, node: object) -> Value:
-        if isinstance(node, ox.NamedNode):
-            return Value(text="", link=self.link(node.value))
-        if isinstance(node, ox.Literal):
-            datatype = node.datatype.value
-            shown = None if node.language or datatype in (XSD + "string", RDF + "langString") else \
-                self.ctx.vocabulary.compact(datatype)
-            return Value(text=node.value, lang=node.language or None, datatype=shown)
-        return Value(text=str(node))
-
-
-# --- the queries ------------------------------------------------------------------------------------
 
 
 def _own(engine: sparql.Engine, iri: ox.NamedNode) -> list[reader.Row]:
@@ -314,21 +161,6 @@ SELECT ?finding ?kind ?line ?message ?text ?suggestion WHERE {{
 }} ORDER BY ?line ?finding""")
 
 
-def _evidence(engine: sparql.Engine, iri: ox.NamedNode, ns: str) -> list[reader.Row]:
-    """The entity's andts:TagEvidence nodes with what the page shows of each."""
-    return reader.select(engine, f"""
-SELECT ?x ?property ?value ?basis ?words ?start ?text ?impliedBy WHERE {{
-  {reader.term(iri)} <{ns}evidence> ?x .
-  OPTIONAL {{ ?x <{ns}tagProperty> ?property }}
-  OPTIONAL {{ ?x <{ns}tagValue> ?value }}
-  OPTIONAL {{ ?x <{ns}basis> ?basis }}
-  OPTIONAL {{ ?x <{ns}words> ?words }}
-  OPTIONAL {{ ?x <{ns}start> ?start }}
-  OPTIONAL {{ ?x <{ns}inTextOf> ?text }}
-  OPTIONAL {{ ?x <{ns}impliedBy> ?impliedBy }}
-}}""")
-
-
 def _outline(engine: sparql.Engine, programme: ox.NamedNode, ns: str) -> tuple[list[reader.Row], list[reader.Row]]:
     p = reader.term(programme)
     sections = reader.select(engine, f"""
@@ -347,27 +179,21 @@ SELECT ?area ?notation ?section (COUNT(DISTINCT ?activity) AS ?activities) WHERE
     return sections, areas
 
 
-# --- the view -----------------------------------------------------------------------------------------
-
 #: Properties shown first, in this order; the rest follow by name.
 FIRST = [SKOS + "prefLabel", SKOS + "altLabel", SKOS + "notation", DCTERMS + "description", SKOS + "definition"]
+
+
 #: Shown elsewhere on the page (title, types, provenance, dimensions), not in the property table.
 ELSEWHERE_SUFFIXES = ("sourceLine", "sourceText", "evidence")
-#: The analytic dimensions (andts: properties) shown with their evidence, in this order; the names are i18n's
-#: `dimension_<name>`. Named substances and the umbrella scope (ANDTS as a whole) are two dimensions.
-DIMENSIONS = ("substance", "substanceScope", "targetGroup", "setting", "law", "partner")
-#: andts:basis concepts (id:tag-basis/…) in the order their evidence is listed.
-BASES = ("named", "stated", "implied-by-method", "implied-by-law", "statutory-task")
-#: The properties of evidence nodes (andts:TagEvidence) that link to other entities: not listed among those
-#: entities' incoming links (each entity page shows its own evidence in its dimensions).
-EVIDENCE_LINKS = ("inTextOf", "tagValue", "tagProperty", "impliedBy", "basis")
+
+
 ELSEWHERE = {RDF + "type", PROV + "wasDerivedFrom", DCTERMS + "source"}
 
 
 def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances_listed: bool = False
            ) -> EntityView | None:
     """The page of one entity, or None when the store says nothing about it (no triples, no incoming links).
-    `instances_listed`: the page lists a class's instances itself (browse.instances), so its incoming
+    `instances_listed`: the page lists a class's instances itself (ontology.instances), so its incoming
     rdf:type links are not read again (13,776 activities at 290 municipalities: 250 ms and five label queries)."""
     ns = ctx.ns
     own = _own(engine, iri)
@@ -379,7 +205,7 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
     types = sorted({r["o"].value for r in own if r["p"].value == RDF + "type" and isinstance(r["o"], ox.NamedNode)})
     main_type = ctx.vocabulary.most_specific(types, ns)
     outline_rows = _outline(engine, iri, ns) if main_type == ns + "Programme" else None
-    evidence_rows = _evidence(engine, iri, ns) if any(r["p"].value == ns + "evidence" for r in own) else []
+    evidence_rows = read_evidence(engine, iri, ns) if any(r["p"].value == ns + "evidence" for r in own) else []
 
     # every IRI the page names, for one labels query
     wanted: set[str] = {iri.value}
@@ -428,7 +254,7 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
                               suggestion=reader.text(r, "suggestion") or None) for r in finding_rows],
         own_triples=[ox.Triple(iri, r["p"], r["o"]) for r in own],
         outline=_outline_sections(name, *outline_rows) if outline_rows else [],
-        dimensions=_dimensions(name, own, evidence_rows, iri.value) if evidence_rows else [],
+        dimensions=dimensions_of(name, own, evidence_rows, iri.value) if evidence_rows else [],
     )
 
 
@@ -467,60 +293,6 @@ def _properties(name: Namer, own: list[reader.Row], ns: str) -> list[PropertyRow
             for p, vs in by_property.items()]
     rows.sort(key=lambda row: (order.get(row.property.iri, len(order)), row.property.label.casefold()))
     return rows
-
-
-def _dimensions(name: Namer, own: list[reader.Row], evidence_rows: list[reader.Row], iri: str) -> list[Dimension]:
-    """The entity's tags per dimension (its own triples and its evidence nodes), each with its evidence in
-    brief, grouped by basis; the same words in the same text, or the same implying method, are listed once."""
-    ctx, ns = name.ctx, name.ctx.ns
-
-    def local(p: str) -> str:
-        return p[len(ns):] if p.startswith(ns) else ""
-
-    tags: dict[str, dict[str, list[reader.Row]]] = defaultdict(dict)  # property → concept → evidence rows
-    for r in own:
-        if local(r["p"].value) in DIMENSIONS and isinstance(r["o"], ox.NamedNode):
-            tags[r["p"].value].setdefault(r["o"].value, [])
-    by_node: dict[str, reader.Row] = {}
-    implied: dict[str, set[str]] = defaultdict(set)
-    for r in evidence_rows:
-        by_node.setdefault(r["x"].value, r)
-        if isinstance(r.get("impliedBy"), ox.NamedNode):
-            implied[r["x"].value].add(r["impliedBy"].value)
-    for r in by_node.values():
-        if isinstance(r.get("property"), ox.NamedNode) and isinstance(r.get("value"), ox.NamedNode):
-            tags[r["property"].value].setdefault(r["value"].value, []).append(r)
-    basis_order = {ctx.base + "id/tag-basis/" + b: i for i, b in enumerate(BASES)}
-
-    def tag(concept: str, rows: list[reader.Row]) -> Tag:
-        groups: dict[str, list[Evidence]] = defaultdict(list)
-        seen: set[tuple] = set()
-        for r in sorted(rows, key=lambda r: (reader.text(r, "text", iri) != iri, reader.integer(r, "start", -1),
-                                             natural(r["x"].value))):
-            node, basis = r["x"].value, reader.text(r, "basis")
-            text = reader.text(r, "text", iri)
-            elsewhere = name.link(text) if text != iri else None
-            link = name.link(node, ctx.t("evidence"))  # evidence nodes have no label
-            # a statutory task has both: the words that describe it, and the task
-            items = [Evidence(link=link, words=reader.text(r, "words") or None, elsewhere=elsewhere)] \
-                if "words" in r or not implied[node] else []
-            items += [Evidence(link=link, implied_by=name.link(m)) for m in sorted(implied[node])]
-            for item in items:
-                key = (basis, item.words, text if item.words else None, item.implied_by.iri if item.implied_by else None)
-                if key not in seen:
-                    seen.add(key)
-                    groups[basis].append(item)
-        return Tag(concept=name.link(concept), evidence=[
-            EvidenceGroup(basis=name.link(b) if b else None, items=items)
-            for b, items in sorted(groups.items(), key=lambda g: (basis_order.get(g[0], len(basis_order)), g[0]))])
-
-    out = []
-    for p in sorted(tags, key=lambda p: (DIMENSIONS.index(local(p)) if local(p) in DIMENSIONS else len(DIMENSIONS), p)):
-        label = ctx.t(f"dimension_{local(p)}") if local(p) in DIMENSIONS else ctx.term(p)
-        shown = sorted((tag(c, rows) for c, rows in tags[p].items()), key=lambda t: t.concept.label.casefold())
-        out.append(Dimension(key=local(p), property=Link(label=label, href=ctx.href(p), iri=p, lang=ctx.lang,
-                                                      local=p.startswith(ctx.base)), tags=shown))
-    return out
 
 
 def _incoming_groups(name: Namer, rows: list[reader.Row], totals: dict[str, int], iri: ox.NamedNode,
@@ -613,3 +385,11 @@ def _outline_sections(name: Namer, sections: list[reader.Row], areas: list[reade
     # goals first (overarching before numbered), then parts; each in the document's numbering
     return sorted(out.values(), key=lambda s: (s.kind != "goal", s.notation is not None, natural(s.notation)))
 
+
+def entity_page(view: EntityView, ctx: PageContext, path: str, prefixes: dict[str, str]) -> str:
+    """An entity's page: `entity-<Class>.html` for its most specific class when there is one, else
+    `entity.html`."""
+    local = view.main_type.rsplit("/", 1)[-1] if view.main_type else ""
+    document = jsonld.compact(view.own_triples, prefixes)
+    return render_page([f"entity-{local}.html", "entity.html"] if local.isidentifier() else "entity.html", ctx,
+                   e=view, formats=formats(ctx, path), jsonld=jsonld.for_script(document))

@@ -159,7 +159,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "severity_Info": ("Information", "Info"),
     "shape": ("Form", "Shape"),
     "focus_node": ("Gäller", "Focus node"),
-    "source_document": ("Källdokument", "Source document"),
     "path": ("Egenskap", "Path"),
     "message": ("Meddelande", "Message"),
     "quality": ("Kvalitet", "Quality"),

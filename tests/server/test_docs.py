@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from andts.server import errors
+from andts.server.http import errors as statuses
 from andts.server.settings import Settings
 
 README = (Path(errors.__file__).parent / "README.md").read_text(encoding="utf-8")
@@ -27,8 +28,8 @@ def test_every_setting_is_documented(name: str) -> None:
 
 @pytest.mark.parametrize("error", ERROR_TYPES, ids=lambda c: c.__name__)
 def test_every_error_has_a_status_and_is_documented(error: type[errors.QueryError]) -> None:
-    assert error in errors.STATUS, f"{error.__name__} would fall back to 500"
-    assert f"| {errors.STATUS[error]} | `{error.__name__}` |" in README
+    assert error in statuses.STATUS, f"{error.__name__} would fall back to 500"
+    assert f"| {statuses.STATUS[error]} | `{error.__name__}` |" in README
 
 
 ROUTES = ["/", "/sparql", "/health", "/ready", "/.well-known/void", "/dumps/dataset.trig", "/dumps/dataset.nq", "/static",
@@ -53,4 +54,4 @@ def test_routes_in_the_app_are_the_documented_ones(settings: Settings) -> None:
 
 
 def test_unknown_exceptions_are_500() -> None:
-    assert errors.status_of(RuntimeError("bug")) == 500
+    assert statuses.status_of(RuntimeError("bug")) == 500

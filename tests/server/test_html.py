@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from andts.namespaces import PREFIXES
-from andts.server.views import html
+from andts.server.views import editor, results
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ANDTS = "https://w3id.org/andts/"
@@ -39,7 +39,7 @@ def test_form_is_prefilled_with_every_project_prefix(client: TestClient) -> None
 
 
 def test_prefilled_query_runs(client: TestClient) -> None:
-    r = client.get("/sparql", params={"query": html.default_query(PREFIXES)})
+    r = client.get("/sparql", params={"query": editor.default_query(PREFIXES)})
     assert r.status_code == 200, r.text
     assert len(r.json()["results"]["bindings"]) == 25
 
@@ -118,5 +118,5 @@ def test_errors_for_a_browser_are_the_page_with_the_message(client: TestClient, 
 
 
 def test_cell_compacting_needs_a_clean_local_name() -> None:
-    assert html.compact(f"{ANDTS}id/activity/x/1", PREFIXES) is None  # '/' in the local part
-    assert html.compact(f"{ANDTS}def/Activity", PREFIXES) == "andts:Activity"
+    assert results.compact(f"{ANDTS}id/activity/x/1", PREFIXES) is None  # '/' in the local part
+    assert results.compact(f"{ANDTS}def/Activity", PREFIXES) == "andts:Activity"

@@ -12,7 +12,7 @@ from rdflib import BNode, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from andts.server.engine import sparql
+from andts.server.engine import checks
 
 PREFIX = "PREFIX ex: <http://e/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
 #: Algebra nodes a one-subject lookup may have around its one pattern.
@@ -77,13 +77,13 @@ NOT_LOOKUPS = [
 
 @pytest.mark.parametrize("text", LOOKUPS)
 def test_lookups_are_answered_by_the_server(text: str) -> None:
-    assert sparql.inspect(text).one_subject
+    assert checks.inspect(text).one_subject
     assert one_constant_subject_pattern(text)
 
 
 @pytest.mark.parametrize("text", NOT_LOOKUPS)
 def test_everything_else_goes_to_a_worker(text: str) -> None:
-    assert not sparql.inspect(text).one_subject
+    assert not checks.inspect(text).one_subject
 
 
 SUBJECTS = ["<http://e/s>", "ex:s", "?s", "_:b", "[]"]
@@ -121,7 +121,7 @@ def test_the_check_accepts_only_what_rdflib_reads_as_one_subject(case: tuple[str
         rdflib_says = one_constant_subject_pattern(text)
     except Exception:  # noqa: BLE001 - not SPARQL (e.g. `GROUP BY` with `*`): the server must not accept it
         rdflib_says = False
-    accepted = sparql.inspect(text).one_subject
+    accepted = checks.inspect(text).one_subject
     if accepted:
         assert rdflib_says, text  # sound: never more than one constant-subject pattern
     if meant and rdflib_says:

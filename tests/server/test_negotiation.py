@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from andts.server.http import negotiation as neg
-from andts.server.engine import sparql
+from andts.server.engine import checks, sparql
 from andts.server.errors import BadRequest, NotAcceptable, ServiceRefused, UpdateRefused
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -94,7 +94,7 @@ SHAPES = {
 
 @pytest.mark.parametrize("text,form,service,dataset", SHAPES.values(), ids=SHAPES.keys())
 def test_inspect(text: str, form: str | None, service: bool, dataset: bool) -> None:
-    shape = sparql.inspect(text)
+    shape = checks.inspect(text)
     assert (shape.form, shape.uses_service, shape.has_dataset_clause) == (form, service, dataset)
 
 
@@ -102,14 +102,14 @@ def test_inspect(text: str, form: str | None, service: bool, dataset: bool) -> N
                                   "PREFIX ex: <http://x/> DELETE DATA { ex:a ex:b ex:c }"])
 def test_check_refuses_updates(text: str) -> None:
     with pytest.raises(UpdateRefused, match="read-only"):
-        sparql.check(sparql.Job(query=text))
+        checks.check(sparql.Job(query=text))
 
 
 def test_check_refuses_service_unless_allowed() -> None:
     q = "SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }"
     with pytest.raises(ServiceRefused):
-        sparql.check(sparql.Job(query=q))
-    assert sparql.check(sparql.Job(query=q, allow_service=True)).uses_service
+        checks.check(sparql.Job(query=q))
+    assert checks.check(sparql.Job(query=q, allow_service=True)).uses_service
 
 
 MEDIA_RANGE = st.builds(
@@ -149,5 +149,5 @@ def test_a_job_checked_by_the_server_runs_as_one_checked_by_the_worker() -> None
     for text in ("SELECT ?o WHERE { ?s ?p ?o }", "SELECT ?o FROM <http://e/g> WHERE { ?s ?p ?o }",
                  "SELECT ?o FROM <http://e/none> WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"):
         job = sparql.Job(query=text, results_format="json", graph_format="ntriples")
-        checked = sparql.Job(query=text, results_format="json", graph_format="ntriples", shape=sparql.check(job))
+        checked = sparql.Job(query=text, results_format="json", graph_format="ntriples", shape=checks.check(job))
         assert sparql.execute(store, checked) == sparql.execute(store, job)

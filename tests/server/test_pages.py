@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from andts.server.views import browse, i18n
+from andts.server.views import i18n, search
 from andts.server.views.vocabulary import LABELS_FILE
 
 B = "https://w3id.org/andts/"
@@ -283,18 +283,18 @@ def test_search_ranks_names_first_and_needs_every_word(project_client: httpx.Cli
 
 @given(st.text(max_size=40))
 def test_fold_is_lower_case_without_combining_marks(text: str) -> None:
-    folded = browse.fold(text)
-    assert folded == browse.fold(folded)
-    assert browse.fold(text.upper()) == browse.fold(text.lower()) or any(c in text for c in "ßİıſ")
+    folded = search.fold(text)
+    assert folded == search.fold(folded)
+    assert search.fold(text.upper()) == search.fold(text.lower()) or any(c in text for c in "ßİıſ")
 
 
 @given(st.text(alphabet="aåäöeéüoAÅÄÖ -", min_size=1, max_size=30), st.integers(0, 29))
 def test_snippet_marks_the_text_as_written(text: str, start: int) -> None:
-    word = browse.fold(text[start % len(text):][:3]).strip()
+    word = search.fold(text[start % len(text):][:3]).strip()
     if not word:
         return
-    s = browse.snippet(text, [word], width=200)
-    assert browse.fold(s.match) == word
+    s = search.snippet(text, [word], width=200)
+    assert search.fold(s.match) == word
     assert (s.before + s.match + s.after).strip("…") in text
 
 

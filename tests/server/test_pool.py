@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from andts.errors import StoreError
-from andts.server.engine import sparql
+from andts.server.engine import builds, checks, sparql
 from andts.server.errors import Busy, MalformedQuery, MemoryLimit, QueryTimeout, WorkerFailed
 from andts.server.engine.pool import WorkerPool
 
 
 def test_a_store_that_does_not_open_is_a_store_error(store_path: Path, tmp_path: Path) -> None:
-    build = sparql.locate_build(store_path)
+    build = builds.locate_build(store_path)
     broken = tmp_path / "broken"
     (broken / "oxigraph").mkdir(parents=True)
     (broken / "oxigraph" / "CURRENT").write_text("not a store\n")
@@ -32,26 +32,26 @@ def test_a_store_that_does_not_open_is_a_store_error(store_path: Path, tmp_path:
 
 def test_no_published_build_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no built store"):
-        sparql.locate_build(tmp_path / "store")
+        builds.locate_build(tmp_path / "store")
 
 
 def test_a_build_without_its_oxigraph_folder(store_path: Path, tmp_path: Path, publish_store) -> None:
     link = publish_store(tmp_path / "store", build_id="nooxigraph")
-    shutil.rmtree(sparql.locate_build(link).oxigraph_dir)
+    shutil.rmtree(builds.locate_build(link).oxigraph_dir)
     with pytest.raises(StoreError, match="has no oxigraph/"):
-        sparql.locate_build(link)
+        builds.locate_build(link)
 
 
 def test_the_pool_pins_the_build_it_started_with(tmp_path: Path, publish_store) -> None:
     link = publish_store(tmp_path / "store", build_id="first")
-    with WorkerPool(sparql.locate_build(link), size=1) as pool:
+    with WorkerPool(builds.locate_build(link), size=1) as pool:
         publish_store(link, build_id="second")  # `andts build` publishes a new build meanwhile
         assert pool.build.info.id == "first"
         assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }", results_format="json")).body.endswith(b"true}")
 
 
 def test_errors_come_back_typed(store_path: Path) -> None:
-    with WorkerPool(sparql.locate_build(store_path), size=1) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=1) as pool:
         with pytest.raises(MalformedQuery, match="error at 1:"):
             pool.run(sparql.Job(query="SELECT ?x WHERE {"))
         # the worker is still there for the next job
@@ -63,7 +63,7 @@ def test_busy_when_no_worker_frees_up_in_time(store_path: Path) -> None:
     import threading
 
     slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r }"
-    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=0.5) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=1, timeout=0.5) as pool:
         # No replacement worker: one that starts within the 0.1 s between the slow query's timeout and the
         # end of the second request's wait would answer it (a race that made this test flaky).
         pool._respawn = lambda: None  # type: ignore[method-assign]
@@ -128,7 +128,7 @@ def _wait_until_full(pool: WorkerPool, within: float = 30.0) -> None:
 
 
 def test_a_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
-    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=10) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=2, timeout=10) as pool:
         victim = pool.pids()[0]
         _kill_and_wait(victim)
         # every query is answered, whichever worker it is given to; the dead one is replaced
@@ -140,7 +140,7 @@ def test_a_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
 
 def test_the_only_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
     """With one worker the query waits for its replacement instead of failing."""
-    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=20) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=1, timeout=20) as pool:
         (victim,) = pool.pids()
         _kill_and_wait(victim)
         assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
@@ -148,7 +148,7 @@ def test_the_only_worker_killed_while_idle_is_replaced(store_path: Path) -> None
 
 
 def test_a_worker_killed_while_running_a_query_is_replaced(store_path: Path) -> None:
-    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=30) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=2, timeout=30) as pool:
         outcome: list[BaseException] = []
         t = _asking(pool, ENDLESS, outcome)
         t.start()
@@ -170,7 +170,7 @@ def test_a_worker_killed_while_running_a_query_is_replaced(store_path: Path) -> 
 
 
 def test_a_query_right_after_an_idle_worker_is_killed_is_answered(store_path: Path) -> None:
-    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=20) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=1, timeout=20) as pool:
         failures = []
         for _ in range(6):
             _wait_until_full(pool)
@@ -186,7 +186,7 @@ def test_a_query_right_after_an_idle_worker_is_killed_is_answered(store_path: Pa
 def test_a_query_past_the_memory_limit_gets_503_and_its_worker_is_replaced(store_path: Path) -> None:
     """A sort of a cartesian product grows by hundreds of MB a second; with a limit it ends its worker (the
     allocation fails and pyoxigraph aborts) long before the time limit, as MemoryLimit, not a 500."""
-    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=60, memory_mb=700, in_memory=True) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=1, timeout=60, memory_mb=700, in_memory=True) as pool:
         (victim,) = pool.pids()
         with pytest.raises(MemoryLimit, match="more than the 700 MB a query worker may use"):  # not QueryTimeout
             pool.run(sparql.Job(query="SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } "
@@ -208,7 +208,7 @@ def _wait_running(pool: WorkerPool, n: int, within: float = 10.0) -> None:
 
 
 def test_slots_of_one_process_run_queries_side_by_side_on_one_store(store_path: Path) -> None:
-    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=2, in_memory=True, slots_per_process=2) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=2, timeout=2, in_memory=True, slots_per_process=2) as pool:
         assert len(pool.pids()) == 1 and pool.health()["processes"] == 1 and pool.alive() == 2
         outcomes: list[BaseException] = []
         threads = [_asking(pool, ENDLESS, outcomes) for _ in range(2)]
@@ -230,7 +230,7 @@ def test_slots_of_one_process_run_queries_side_by_side_on_one_store(store_path: 
 def test_a_query_in_another_slot_of_a_killed_process_is_answered(store_path: Path) -> None:
     """Killed from outside (as by the OOM killer) while two slots run queries: each is sent once more to
     the replacement; the quick one is answered, correctly."""
-    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=8, in_memory=True, slots_per_process=2) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=2, timeout=8, in_memory=True, slots_per_process=2) as pool:
         answers: dict[str, object] = {}
 
         def ask(name: str, query: str) -> None:
@@ -263,7 +263,7 @@ def test_a_query_in_another_slot_of_a_killed_process_is_answered(store_path: Pat
 def test_run_async_answers_as_run_does(store_path: Path) -> None:
     import asyncio
 
-    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=10, in_memory=True, slots_per_process=2) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=2, timeout=10, in_memory=True, slots_per_process=2) as pool:
         job = sparql.Job(query="SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 20")
 
         async def twice() -> list[sparql.Result]:
@@ -278,7 +278,7 @@ def test_run_async_answers_as_run_does(store_path: Path) -> None:
 def test_run_async_stops_a_query_at_the_time_limit(store_path: Path) -> None:
     import asyncio
 
-    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=0.5) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=1, timeout=0.5) as pool:
         t0 = time.monotonic()
         with pytest.raises(QueryTimeout):
             asyncio.run(pool.run_async(sparql.Job(query=ENDLESS)))
@@ -291,7 +291,7 @@ def test_run_async_stops_a_query_at_the_time_limit(store_path: Path) -> None:
 def test_run_async_waits_for_a_slot_when_every_one_is_busy(store_path: Path) -> None:
     import asyncio
 
-    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=10) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=1, timeout=10) as pool:
         medium = threading.Thread(target=pool.run, args=(sparql.Job(query=MEDIUM),))
         medium.start()
         _wait_running(pool, 1)
@@ -304,7 +304,7 @@ def test_run_async_waits_for_a_slot_when_every_one_is_busy(store_path: Path) -> 
 def test_a_cancelled_run_async_does_not_lose_its_slot(store_path: Path) -> None:
     import asyncio
 
-    with WorkerPool(sparql.locate_build(store_path), size=1, timeout=30) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=1, timeout=30) as pool:
         async def cancel_it() -> None:
             task = asyncio.ensure_future(pool.run_async(sparql.Job(query=ENDLESS)))
             while pool.running() < 1:
@@ -326,7 +326,7 @@ def test_run_async_reads_a_large_answer_under_uvloop(store_path: Path) -> None:
 
     import uvloop
 
-    with WorkerPool(sparql.locate_build(store_path), size=2, timeout=30, in_memory=True, slots_per_process=2) as pool:
+    with WorkerPool(builds.locate_build(store_path), size=2, timeout=30, in_memory=True, slots_per_process=2) as pool:
         # 53^3 rows of three IRIs each: about 15 MB of SPARQL JSON
         job = sparql.Job(query="SELECT ?a ?d ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", results_format="json",
                          max_rows=200_000)
@@ -347,7 +347,7 @@ def test_run_async_reads_a_large_answer_under_uvloop(store_path: Path) -> None:
 def _checked(text: str, **kw: object) -> sparql.Job:
     """A job as the server sends it: with its check (`Job.shape`)."""
     job = sparql.Job(query=text, **kw)  # type: ignore[arg-type]
-    return replace(job, shape=sparql.check(job))
+    return replace(job, shape=checks.check(job))
 
 
 def _unordered(result: sparql.Result) -> tuple[str, str, int | None, object]:
@@ -362,9 +362,9 @@ def _unordered(result: sparql.Result) -> tuple[str, str, int | None, object]:
 def test_a_one_subject_lookup_is_answered_without_a_worker(store_path: Path) -> None:
     """Answered by the pool itself from the build's store: with the same bytes a worker gives, and while its
     only worker process is dead; a query of two patterns still needs the worker."""
-    build = sparql.locate_build(store_path)
+    build = builds.locate_build(store_path)
     with WorkerPool(build, size=1, timeout=10, in_memory=True) as pool:
-        subject = next(iter(sparql.open_build(build).query(
+        subject = next(iter(builds.open_build(build).query(
             "SELECT ?s WHERE { ?s a <https://w3id.org/andts/def/Activity> } LIMIT 1", use_default_graph_as_union=True)))["s"]
         lookups = [_checked(f"CONSTRUCT {{ {subject} ?p ?o }} WHERE {{ {subject} ?p ?o }}", graph_format="ntriples"),
                    _checked(f"SELECT ?p ?o WHERE {{ {subject} ?p ?o }} LIMIT 5", results_format="json")]

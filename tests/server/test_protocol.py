@@ -15,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from andts.server.engine import sparql
+from andts.server.engine import checks
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
@@ -423,10 +423,10 @@ def test_parser_crashers_never_reach_a_worker(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("query", "status"), [
-    ("ASK " + "{" * sparql.MAX_DEPTH + "}" * sparql.MAX_DEPTH, 200),
-    ("ASK " + "{" * (sparql.MAX_DEPTH + 1) + "}" * (sparql.MAX_DEPTH + 1), 400),
-    ("ASK { ?s " + "|".join(["<p>"] * (sparql.MAX_OPERATORS + 1)) + " ?o }", 200),  # 400 `|` between 401 steps
-    ("ASK { ?s " + "|".join(["<p>"] * (sparql.MAX_OPERATORS + 2)) + " ?o }", 400),
+    ("ASK " + "{" * checks.MAX_DEPTH + "}" * checks.MAX_DEPTH, 200),
+    ("ASK " + "{" * (checks.MAX_DEPTH + 1) + "}" * (checks.MAX_DEPTH + 1), 400),
+    ("ASK { ?s " + "|".join(["<p>"] * (checks.MAX_OPERATORS + 1)) + " ?o }", 200),  # 400 `|` between 401 steps
+    ("ASK { ?s " + "|".join(["<p>"] * (checks.MAX_OPERATORS + 2)) + " ?o }", 400),
     # brackets, slashes and pluses inside strings, IRIs and comments are text, not structure
     ('ASK { FILTER("' + "{(/+" * 2000 + '" != "") } # ' + "{" * 500, 200),
     ("ASK { <http://example.org/" + "a/" * 1000 + "> ?p ?o }", 200),

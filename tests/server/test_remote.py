@@ -18,7 +18,7 @@ import pytest
 
 from andts import store as layout
 from andts.push import PushFailed, graphs_of, push
-from andts.server.errors import StoreError
+from andts.errors import StoreError
 from andts.server.engine.remote import RemoteEngine
 
 from conftest import OxigraphServer, free_port

@@ -1,4 +1,4 @@
-"""browse.SearchIndex, the compact search over every text of a build, finds what a plain scan of each text
+"""search.SearchIndex, the compact search over every text of a build, finds what a plain scan of each text
 finds: the same hits, scores, best properties and snippets, for any texts and any query."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from andts.server.views import browse
-from andts.server.views.browse import NAMES, SEARCHED, SearchIndex, fold, snippet
+from andts.server.views import search
+from andts.server.views.search import NAMES, SEARCHED, SearchIndex, fold, snippet
 
 WORDS = ["skola", "Skolan", "alkohol", "ALKOHOL", "föräldrar", "foraldrar", "å", "a", "ANDT", "och", "bar", "nämnd",
          "Nämnden", "e", "é", "ß", "ss", "drog", "\n", "  ", "–", "’"]
@@ -37,7 +37,7 @@ def scan(entries: list[tuple[str, str, str]], query: str, limit: int = 100):
         score[subject] += weight
         if subject not in best or weight > best[subject][0]:
             best[subject] = (weight, prop, txt)
-    hits = [browse.Hit(iri=s, score=score[s], property=best[s][1], snippet=snippet(best[s][2], words))
+    hits = [search.Hit(iri=s, score=score[s], property=best[s][1], snippet=snippet(best[s][2], words))
             for s, ws in found.items() if len(ws) == len(words)]
     hits.sort(key=lambda h: (-h.score, h.iri))
     return hits[:limit], len(hits)

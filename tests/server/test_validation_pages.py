@@ -234,10 +234,10 @@ def _findings_by_graph(store) -> dict[str, set[str]]:
 def test_many_results_make_quality_a_summary_by_programme(project_client, project_store, monkeypatch):
     """Past FULL_LIST_LIMIT (as at national size) the page counts per programme and lists each programme's
     findings and warnings on its own page; together those pages list everything the one page listed."""
-    from andts.server.views import validation_pages
+    from andts.server.views import quality
 
     full = soup(project_client.get("/quality").text)
-    monkeypatch.setattr(validation_pages, "FULL_LIST_LIMIT", 0)
+    monkeypatch.setattr(quality, "FULL_LIST_LIMIT", 0)
     page = soup(project_client.get("/quality").text)
     assert not page.select("tr.finding-row")
     by_graph = _findings_by_graph(project_store)

@@ -15,14 +15,14 @@ Unknown query: 404. Bad parameter (undeclared, ill-typed, or naming nothing in t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from andts import catalogue
-from andts.server.views import html
+from andts.server.views import render, results
 from andts.server.http import negotiation
 from andts.server.engine import sparql
 from andts.server.errors import BadRequest
@@ -30,7 +30,7 @@ from andts.server.http.negotiation import HTML
 from andts.server.settings import Settings
 
 #: html.py's template environment: its globals (ui, with_lang, L, root) are what base.html needs.
-_env = html.env
+_env = render.env
 
 #: Request parameters that are not query parameters: `run` (the form's button) and `format`.
 CONTROLS = ("run", "format")
@@ -79,7 +79,7 @@ def query_page(request: Request) -> Response:
         if formats:  # a download link: name the file after the query
             headers["Content-Disposition"] = f'inline; filename="{query.name}.{offer.key}"'
         return Response(result.body, media_type=offer.content_type, headers=headers)
-    return _page(query, dict(request.query_params), values, text=text, result=html.table(result, settings.prefixes))
+    return _page(query, dict(request.query_params), values, text=text, result=results.table(result, settings.prefixes))
 
 
 def _values(query: catalogue.NamedQuery, request: Request) -> dict[str, str]:
@@ -115,7 +115,7 @@ def links(query: catalogue.NamedQuery, values: dict[str, str]) -> dict[str, obje
 
 
 def _page(query: catalogue.NamedQuery, raw: Mapping[str, str], values: dict[str, str], *, text: str,
-          result: html.Table | None = None, error: str | None = None, status: int = 200) -> Response:
+          result: results.Table | None = None, error: str | None = None, status: int = 200) -> Response:
     """The query's page; `raw` are the request's parameters as typed, kept in the form (escaped)."""
     fields = [(p, raw.get(p.name, "")) for p in query.params]
     body = _env.get_template("query.html").render(
@@ -134,10 +134,3 @@ def _error(request: Request, status: int, message: str) -> Response:
         body = _env.get_template("queries.html").render(queries=request.app.state.named_queries, error=message)
         return HTMLResponse(body, status_code=status)
     return PlainTextResponse(f"{message}\n", status_code=status)
-
-
-#: (path, route, summary) for app.py.
-ROUTES: list[tuple[str, Callable[[Request], Response], str]] = [
-    ("/queries", list_page, "The catalogue of named analyst queries"),
-    ("/queries/{name}", query_page, "A named query: its parameter form, or its results"),
-]
