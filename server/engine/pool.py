@@ -27,97 +27,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import queue
-import select
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from collections.abc import Generator
 from typing import NoReturn
-from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from andts.errors import AndtsError, StoreError
 from andts.server.engine import builds, clock, sparql
+from andts.server.engine.slots import Slot as Slot, Wait as Wait, readable as readable, start_process
 from andts.server.errors import Busy, MemoryLimit, QueryTimeout, WorkerFailed
 
 log = logging.getLogger("andts.server.engine.pool")
-
-
-@dataclass(eq=False)
-class _Process:
-    popen: subprocess.Popen
-    slots: int
-    ended: bool = False  # stopped by the pool: its slots are being replaced
-
-    def stop(self) -> None:
-        try:
-            self.popen.kill()
-            self.popen.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-
-
-@dataclass(eq=False)  # compared and hashed by identity: kept in a set
-class _Worker:
-    """One slot of a worker process: it runs one job at a time."""
-
-    proc: _Process
-    conn: Connection
-    ready: bool = False  # it has opened the store and said so
-    running: bool = False  # it has taken a job (acknowledged it) and not yet answered
-    #: For `_readable`'s look without waiting: Connection.poll(0) builds and registers a selector each time.
-    poller: select.poll = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.poller = select.poll()
-        self.poller.register(self.conn.fileno(), select.POLLIN)
-
-    @property
-    def process(self) -> subprocess.Popen:
-        return self.proc.popen
-
-    def alive(self) -> bool:
-        return not self.proc.ended and self.proc.popen.poll() is None
-
-    def stop(self) -> None:
-        self.proc.stop()
-        self.conn.close()
-
-
-@dataclass(frozen=True)
-class _Wait:
-    worker: _Worker | None  # None: for an idle slot
-    seconds: float
-
-
-async def _readable(w: _Worker, seconds: float) -> bool:
-    """Whether the slot's socket has something to read (or its other end closed) within `seconds`, awaited on
-    the loop."""
-    if w.poller.poll(0):
-        return True
-    conn = w.conn
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[bool] = loop.create_future()
-    fd = conn.fileno()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
-    # a timer on the future itself: asyncio.wait_for wraps it in a task and more, twice per lookup
-    timer = loop.call_later(seconds, lambda: ready.done() or ready.set_result(False))
-    try:
-        return await ready
-    finally:
-        timer.cancel()
-        loop.remove_reader(fd)
-        # uvloop (libuv) leaves a watched socket non-blocking: the blocking read of an answer that arrives
-        # in several pieces would then fail half-way, as if the worker had died
-        os.set_blocking(fd, True)
 
 
 class WorkerPool:
@@ -129,8 +55,8 @@ class WorkerPool:
         self.build, self.size, self.timeout, self.start_timeout = build, size, timeout, start_timeout
         self.in_memory, self.memory_mb = in_memory, memory_mb
         self.slots_per_process = max(1, min(slots_per_process, size))
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._workers: set[_Worker] = set()
+        self._idle: queue.Queue[Slot] = queue.Queue()
+        self._workers: set[Slot] = set()
         self._lock = threading.Lock()
         self._closed = False
         self.restarts = 0
@@ -138,7 +64,7 @@ class WorkerPool:
         # one-subject lookups are answered here, from the build's store on disk opened read-only (a few MB:
         # the workers hold the copy in memory); see `_answers_itself`
         self._direct: ox.Store | None = builds.open_build(build, in_memory=False)
-        started: list[_Worker] = []
+        started: list[Slot] = []
         try:
             for first in range(0, size, self.slots_per_process):  # start them all, then wait: they boot in parallel
                 started.extend(self._start(min(self.slots_per_process, size - first)))
@@ -153,23 +79,9 @@ class WorkerPool:
 
     # --- workers -------------------------------------------------------------------------------
 
-    def _start(self, slots: int) -> list[_Worker]:
+    def _start(self, slots: int) -> list[Slot]:
         """A worker process with `slots` slots (not yet ready)."""
-        pairs = [socket.socketpair() for _ in range(slots)]
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "andts.server.engine.worker", *(str(theirs.fileno()) for _o, theirs in pairs)],
-                pass_fds=[theirs.fileno() for _o, theirs in pairs], stdin=subprocess.DEVNULL,
-            )
-        except OSError as exc:
-            for ours, _theirs in pairs:
-                ours.close()
-            raise StoreError(f"cannot start a query worker: {exc}") from exc
-        finally:
-            for _ours, theirs in pairs:
-                theirs.close()
-        proc = _Process(process, slots)
-        workers = [_Worker(proc, Connection(ours.detach())) for ours, _theirs in pairs]
+        workers = start_process(slots)
         with self._lock:
             self._workers.update(workers)
         try:
@@ -180,7 +92,7 @@ class WorkerPool:
             raise StoreError(f"a query worker failed to start: {exc}") from exc
         return workers
 
-    def _await_ready(self, w: _Worker) -> None:
+    def _await_ready(self, w: Slot) -> None:
         try:
             if not w.conn.poll(self.start_timeout):
                 raise StoreError(f"a query worker did not start within {self.start_timeout:g} s")
@@ -196,12 +108,12 @@ class WorkerPool:
             raise payload if isinstance(payload, BaseException) else StoreError(str(payload))
         w.ready = True
 
-    def _discard(self, w: _Worker) -> None:
+    def _discard(self, w: Slot) -> None:
         with self._lock:
             self._workers.discard(w)
         w.stop()
 
-    def _replace(self, w: _Worker) -> None:
+    def _replace(self, w: Slot) -> None:
         """Kill a worker's process now; start its replacement in the background (once for all its slots:
         another slot of it finds it ended and only lets go of its own socket)."""
         with self._lock:
@@ -226,7 +138,7 @@ class WorkerPool:
     def _respawn(self, slots: int) -> None:
         delay = 0.5
         while not self._closed:
-            workers: list[_Worker] = []
+            workers: list[Slot] = []
             try:
                 workers = self._start(slots)
                 for w in workers:
@@ -298,7 +210,7 @@ class WorkerPool:
             while True:
                 wait = steps.send(answer)
                 if wait.worker is not None:
-                    answer = await _readable(wait.worker, wait.seconds)
+                    answer = await readable(wait.worker, wait.seconds)
                 else:
                     try:
                         answer = self._idle.get_nowait()
@@ -320,17 +232,17 @@ class WorkerPool:
         return Busy(f"every query worker has been busy for {self.timeout:g} s; try again in a moment")
 
     def _steps(self, job: sparql.Job, retry: bool, budget: float | None = None
-               ) -> Generator[_Wait, object, sparql.Result]:
-        """How a job is run, as the waits it needs: `_Wait(None, s)` for an idle slot (answered with the slot,
-        or queue.Empty after s seconds), `_Wait(slot, s)` for the slot's socket to have something to read
+               ) -> Generator[Wait, object, sparql.Result]:
+        """How a job is run, as the waits it needs: `Wait(None, s)` for an idle slot (answered with the slot,
+        or queue.Empty after s seconds), `Wait(slot, s)` for the slot's socket to have something to read
         (answered True, or False after s seconds). `run` waits in its thread, `run_async` on the event loop.
         `budget`: the seconds the query may still run (all of the time limit, but for a query sent once
         more because another slot's query stopped their process)."""
         budget = self.timeout if budget is None else budget
         deadline = time.monotonic() + self.timeout
         while True:
-            w = yield _Wait(None, max(0.0, deadline - time.monotonic()))
-            assert isinstance(w, _Worker)
+            w = yield Wait(None, max(0.0, deadline - time.monotonic()))
+            assert isinstance(w, Slot)
             if not w.alive():  # it died while idle (killed from outside): replace it, take another
                 self._replace(w)
                 continue
@@ -340,7 +252,7 @@ class WorkerPool:
             except (OSError, ValueError):
                 self._replace(w)
         sent = time.monotonic()
-        if not (yield _Wait(w, budget)):
+        if not (yield Wait(w, budget)):
             self._timed_out(w)
         try:
             w.conn.recv_bytes()  # the worker's acknowledgement: it has taken the job
@@ -351,48 +263,53 @@ class WorkerPool:
             if retry:
                 return (yield from self._steps(job, retry=False, budget=budget))
             raise WorkerFailed("the query worker stopped before it could run this query") from None
-        if not (yield _Wait(w, max(0.0, budget - (time.monotonic() - sent)))):
+        if not (yield Wait(w, max(0.0, budget - (time.monotonic() - sent)))):
             self._timed_out(w)
         try:
             status, payload = w.conn.recv()
         except (EOFError, OSError):
-            shared = w.proc.slots > 1
-            stopped_by_pool = w.proc.ended  # for another slot's query that ran over its time limit
-            out_of_memory = self.memory_mb > 0 and self._aborted(w)
-            self._replace(w)
-            left = budget - (time.monotonic() - sent)
-            if shared and left < 0.1 * self.timeout:
-                raise self._timeout()  # its own time was (all but) up too when the process stopped
-            if shared and retry:
-                # the process ran other slots' queries too: this one may not be what stopped it. It is sent
-                # once more, with what is left of its time.
-                return (yield from self._steps(job, retry=False, budget=left))
-            if shared and stopped_by_pool:
-                raise Busy("the query was stopped twice with other queries that ran over the time limit in the "
-                           "same worker; try again in a moment") from None
-            if out_of_memory:
-                raise MemoryLimit(
-                    f"the query needed more than the {self.memory_mb} MB a query worker may use and was stopped; "
-                    "make it more selective (a sort or a join of unrelated patterns can grow without bound)"
-                ) from None
-            raise WorkerFailed(
-                "the query worker stopped while running this query (it may have run out of memory)"
-            ) from None
+            return (yield from self._lost(job, w, retry, budget, sent))
         w.running = False
         self._idle.put(w)
         if status == "ok":
             return payload
         raise payload
 
+    def _lost(self, job: sparql.Job, w: Slot, retry: bool, budget: float, sent: float
+              ) -> Generator[Wait, object, sparql.Result]:
+        """The worker's process stopped before it answered: send the job once more or say why it failed."""
+        shared = w.proc.slots > 1
+        stopped_by_pool = w.proc.ended  # for another slot's query that ran over its time limit
+        out_of_memory = self.memory_mb > 0 and self._aborted(w)
+        self._replace(w)
+        left = budget - (time.monotonic() - sent)
+        if shared and left < 0.1 * self.timeout:
+            raise self._timeout()  # its own time was (all but) up too when the process stopped
+        if shared and retry:
+            # the process ran other slots' queries too: this one may not be what stopped it. It is sent
+            # once more, with what is left of its time.
+            return (yield from self._steps(job, retry=False, budget=left))
+        if shared and stopped_by_pool:
+            raise Busy("the query was stopped twice with other queries that ran over the time limit in the "
+                       "same worker; try again in a moment") from None
+        if out_of_memory:
+            raise MemoryLimit(
+                f"the query needed more than the {self.memory_mb} MB a query worker may use and was stopped; "
+                "make it more selective (a sort or a join of unrelated patterns can grow without bound)"
+            ) from None
+        raise WorkerFailed(
+            "the query worker stopped while running this query (it may have run out of memory)"
+        ) from None
+
     @staticmethod
-    def _aborted(w: _Worker) -> bool:
+    def _aborted(w: Slot) -> bool:
         """Whether the worker ended by SIGABRT: what pyoxigraph does when an allocation fails at the limit."""
         try:
             return w.process.wait(timeout=2.0) == -signal.SIGABRT
         except subprocess.TimeoutExpired:
             return False
 
-    def _timed_out(self, w: _Worker) -> NoReturn:
+    def _timed_out(self, w: Slot) -> NoReturn:
         self._replace(w)
         raise self._timeout()
 
