@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -51,6 +52,7 @@ def create_app(settings: Settings, engine: sparql.Engine | None = None) -> FastA
     app.state.pages = BuildCache()  # what pages compute once per build
     app.state.named_queries = catalogue.catalogue(settings.queries_dir)
     app.add_exception_handler(AndtsError, endpoint.on_error)
+    app.add_exception_handler(RequestValidationError, endpoint.on_invalid)
     app.add_middleware(endpoint.SparqlLookups)  # innermost: the layers below wrap its answers as the routes'
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # zlib's default: 9 costs more, gains little
     app.add_middleware(Edge)  # security headers and the access log
@@ -80,8 +82,8 @@ def routes() -> list[tuple[str, Callable[..., Any], list[str], str]]:
         ("/.well-known/void", service.void_description, GET, "VoID description of the dataset"),
         *((path, service.dump, GET, "The dataset as one file") for path in void.DUMPS),
         # /id/…, /def, /def/…, /graph/…: every IRI under the base dereferences
-        *((path, linked_data.endpoint(prefix), GET, "Linked data: the description of an IRI under the base")
-          for path, prefix in linked_data.ROUTES),
+        *((path, route, GET, "Linked data: the description of an IRI under the base")
+          for path, route in linked_data.ROUTES),
         ("/queries", catalogue_views.list_page, GET, "The catalogue of named analyst queries"),
         ("/queries/{name}", catalogue_views.query_page, GET,
          "A named query: its parameter form, or its results"),

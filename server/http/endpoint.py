@@ -9,6 +9,7 @@ import json
 from dataclasses import replace
 import pyoxigraph as ox
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -20,14 +21,18 @@ from andts.server.engine import builds, checks, sparql
 from andts.server.http.negotiation import HTML, Choice
 from andts.server.settings import Settings
 from andts.server.http.deps import get_engine, get_settings, read_body
+from andts.server.http.params import DefaultGraphs, Formats, NamedGraphs, QueryText
 from andts.server.http import errors as statuses
 
 
-def sparql_get(request: Request, settings: Settings = Depends(get_settings),
+def sparql_get(request: Request, query_text: QueryText = None, default_graphs: DefaultGraphs = [],
+               named_graphs: NamedGraphs = [], formats: Formats = [], settings: Settings = Depends(get_settings),
                engine: sparql.Engine = Depends(get_engine)) -> Response:
-    params = request.query_params.multi_items()
-    _note_html(request, request.query_params.getlist("format"), request.query_params.get("query"))
-    query = protocol.parse(request.method, None, params)
+    """A query, or without one the service description (the query form for a browser). The protocol
+    parser reads the raw parameters too: a repeated `query` and an `update` are refused, which typed
+    parameters would pass over."""
+    _negotiate(request, formats, query_text)
+    query = protocol.parse(request.method, None, request.query_params.multi_items())
     if query is None:
         return _describe(request, settings, engine)
     return _answer(request, query, settings, engine)
@@ -51,7 +56,7 @@ class SparqlLookups:
         if "query" not in params:
             await self.app(scope, receive, send)
             return
-        _note_html(request, params.getlist("format"), params.get("query"))
+        _negotiate(request, params.getlist("format"), params.get("query"))
         if request.state.html:  # the query page, and errors shown on it
             await self.app(scope, receive, send)
             return
@@ -72,11 +77,14 @@ class SparqlLookups:
         await response(scope, receive, send)
 
 
-def sparql_post(request: Request, body: bytes = Depends(read_body), settings: Settings = Depends(get_settings),
+def sparql_post(request: Request, default_graphs: DefaultGraphs = [], named_graphs: NamedGraphs = [],
+                formats: Formats = [], body: bytes = Depends(read_body), settings: Settings = Depends(get_settings),
                 engine: sparql.Engine = Depends(get_engine)) -> Response:
+    """A query in a form or an application/sparql-query body (the graphs and `format` may be in the URL, and
+    in a form also in the body: the protocol parser reads both)."""
     query = protocol.parse("POST", request.headers.get("content-type"), request.query_params.multi_items(), body)
     assert query is not None  # a POST always carries a query, or parse raised
-    _note_html(request, query.formats, query.query)
+    _negotiate(request, query.formats, query.query)
     return _answer(request, query, settings, engine)
 
 
@@ -84,19 +92,29 @@ def endpoint_url(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-def _note_html(request: Request, formats: list[str] | tuple[str, ...], query: str | None) -> None:
-    """Remember whether errors should be shown as the HTML page (the client prefers HTML)."""
-    try:
-        header = negotiation.accept_for(request.headers.get("accept"), formats)
-    except errors.BadRequest:
-        header = None
-    request.state.html = negotiation.best_offer(header, negotiation.RESULTS_OFFERS) is HTML
+def _negotiate(request: Request, formats: list[str] | tuple[str, ...], query: str | None) -> None:
+    """Negotiate once per request: the Accept header that counts (the `format` parameter's, when given) is
+    kept on the request for the answer, and whether the client prefers HTML decides how errors look."""
     request.state.query = query
+    try:
+        request.state.accept = negotiation.accept_for(request.headers.get("accept"), formats)
+    except errors.BadRequest as exc:
+        request.state.accept, request.state.html = exc, False
+        return
+    request.state.html = negotiation.best_offer(request.state.accept, negotiation.RESULTS_OFFERS) is HTML
+
+
+def _accept(request: Request) -> str | None:
+    """The negotiated Accept header; the error of a bad `format` is raised here, where it is answered."""
+    accept = request.state.accept
+    if isinstance(accept, Exception):
+        raise accept
+    return accept
 
 
 def _describe(request: Request, settings: Settings, engine: sparql.Engine) -> Response:
     """The service description for machines, the query form for browsers."""
-    offer = negotiation.choose_graph(request.headers.get("accept"), request.query_params.getlist("format"))
+    offer = negotiation.choose_graph(_accept(request))
     headers = {"Vary": "Accept"}
     endpoint = endpoint_url(request)
     if offer is HTML:
@@ -122,7 +140,7 @@ def _prepare(request: Request, query: protocol.QueryRequest, settings: Settings,
              ) -> Response | tuple[sparql.Job, Choice, dict[str, str]]:
     """The job for a query, what the client accepts and the response's validators; or the answer
     already (304 Not Modified). Raises the typed errors of a query refused before any worker sees it."""
-    accept = negotiation.accept_for(request.headers.get("accept"), query.formats)
+    accept = _accept(request)
     choice = negotiation.choose(accept)
     job = sparql.Job(
         query=query.query, default_graphs=query.default_graphs, named_graphs=query.named_graphs,
@@ -185,3 +203,10 @@ async def on_error(request: Request, exc: Exception) -> Response:
                          named=request.app.state.named_queries)
         return HTMLResponse(page, status_code=status, headers=headers)
     return PlainTextResponse(f"{exc}\n", status_code=status, headers=headers)
+
+
+async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
+    """A parameter FastAPI refuses (a required one left out): 400 naming it, as every bad parameter is
+    answered here, never FastAPI's 422."""
+    names = ", ".join(dict.fromkeys(str(e["loc"][-1]) for e in exc.errors()))
+    return await on_error(request, errors.BadRequest(f"missing or invalid parameter: {names}"))

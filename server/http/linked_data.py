@@ -21,11 +21,13 @@ other route takes comes here; anything that is not a linked-data path gets the a
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from fastapi import Path
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -34,6 +36,7 @@ from andts.server.views import describe
 from andts.server.engine import sparql
 from andts.server.errors import BadRequest, TooManyRows
 from andts.server.http.negotiation import GRAPH_OFFERS, HTML, Offer
+from andts.server.http.params import Formats, Lang, Order, Page, Sort
 from andts.server.settings import Settings
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -150,10 +153,10 @@ def not_found_body(offer: Offer, iri: str) -> tuple[bytes, str]:
     return f"{message}\n".encode(), "text/plain; charset=utf-8"
 
 
-def _offer(request: Request, ext: str | None) -> Offer:
+def _offer(request: Request, ext: str | None, formats: list[str]) -> Offer:
     if ext is not None:
         return EXTENSIONS[ext]
-    return negotiation.choose_graph(request.headers.get("accept"), request.query_params.getlist("format"))
+    return negotiation.choose_graph(request.headers.get("accept"), formats)
 
 
 def _split_extension(rest: str) -> tuple[str, str | None]:
@@ -163,23 +166,20 @@ def _split_extension(rest: str) -> tuple[str, str | None]:
     return rest, None
 
 
-def dereference(request: Request) -> Response:
-    """GET/HEAD on /id/…, /def, /def/…, /graph/…: the IRI's description in the negotiated format."""
+def dereference(request: Request, prefix: str, rest: str, ext: str | None, formats: list[str],
+                page: Callable[[Target, bool], Response]) -> Response:
+    """GET/HEAD on /id/…, /def, /def/…, /graph/…: the IRI's description in the negotiated format; `page`
+    makes the HTML answer (negotiated or not)."""
     app = request.scope["app"]
     settings: Settings = app.state.settings
     engine: sparql.Engine = app.state.engine
     base = settings.base_iri
-    prefix = request.path_params["prefix"]
-    if "ext" in request.path_params:  # /def.ttl and the like: the ontology document
-        rest, ext = "", "." + request.path_params["ext"]
-        if ext not in EXTENSIONS:
-            return Response("Not Found\n", status_code=404, media_type="text/plain; charset=utf-8")
-    else:
-        rest, ext = _split_extension(request.path_params.get("rest", ""))
+    if ext is None:
+        rest, ext = _split_extension(rest)
     t = target(prefix, rest, base)
-    offer = _offer(request, ext)
+    offer = _offer(request, ext, formats)
     if offer is HTML:
-        return describe.describe(request, t, vary=ext is None)
+        return page(t, ext is None)
     # an explicit extension names one variant; without it, the answer varies with Accept
     headers = {} if ext is not None else {"Vary": "Accept"}
     root = request.scope.get("root_path", "") + "/"
@@ -218,17 +218,44 @@ def dereference(request: Request) -> Response:
     return Response(body, media_type=offer.content_type, headers=headers)
 
 
-#: The dereferencing routes and the IRI prefix each serves.
-ROUTES = [("/def", "def"), ("/def.{ext}", "def"), ("/id/{rest:path}", "id"), ("/def/{rest:path}", "def"),
-          ("/graph/{rest:path}", "graph")]
+# --- the routes -------------------------------------------------------------------------------------
+
+Rest = Annotated[str, Path(description="The rest of the IRI's path under the base (may hold '/'), optionally with "
+                                       "an extension (.ttl, .nt, .rdf, .jsonld, .html) naming the format.",
+                           json_schema_extra={"minLength": 1})]
+Extension = Annotated[str, Path(description="The format of the ontology document, by extension.",
+                                json_schema_extra={"enum": [e.lstrip(".") for e in EXTENSIONS]}, examples=["ttl"])]
 
 
-def endpoint(prefix: str) -> Callable[[Request], Response]:
-    """A route endpoint that dereferences IRIs under one prefix (id, def or graph)."""
+def ontology(request: Request, formats: Formats = [], lang: Lang = None) -> Response:
+    """GET /def: the ontology."""
+    return dereference(request, "def", "", None, formats, lambda t, vary: describe.describe(request, t, vary, lang))
 
-    def dereference_prefix(request: Request) -> Response:
-        request.scope["path_params"] = {**request.path_params, "prefix": prefix}
-        return dereference(request)
 
-    dereference_prefix.__name__ = f"dereference_{prefix}"
-    return dereference_prefix
+def ontology_document(request: Request, ext: Extension, lang: Lang = None) -> Response:
+    """GET /def.ttl and the like: the ontology document in the format its extension names."""
+    if "." + ext not in EXTENSIONS:
+        return Response("Not Found\n", status_code=404, media_type="text/plain; charset=utf-8")
+    return dereference(request, "def", "", "." + ext, [], lambda t, vary: describe.describe(request, t, vary, lang))
+
+
+def entity(request: Request, rest: Rest, formats: Formats = [], lang: Lang = None) -> Response:
+    """GET /id/…: an entity of the dataset."""
+    return dereference(request, "id", rest, None, formats, lambda t, vary: describe.describe(request, t, vary, lang))
+
+
+def term(request: Request, rest: Rest, formats: Formats = [], lang: Lang = None, sort: Sort = "document",
+         order: Order = "asc", page: Page = "1") -> Response:
+    """GET /def/…: a term of the ontology; a class's page lists its instances, sorted and paged."""
+    return dereference(request, "def", rest, None, formats,
+                       lambda t, vary: describe.describe(request, t, vary, lang, (sort, order, page)))
+
+
+def graph(request: Request, rest: Rest, formats: Formats = [], lang: Lang = None) -> Response:
+    """GET /graph/…: a named graph."""
+    return dereference(request, "graph", rest, None, formats, lambda t, vary: describe.describe(request, t, vary, lang))
+
+
+#: The dereferencing routes.
+ROUTES = [("/def", ontology), ("/def.{ext}", ontology_document), ("/id/{rest:path}", entity), ("/def/{rest:path}", term),
+          ("/graph/{rest:path}", graph)]

@@ -1,15 +1,15 @@
-"""The server's OpenAPI schema (GET /openapi.json): every route with the parameters it really reads.
+"""The server's OpenAPI schema (GET /openapi.json): FastAPI's, from the routes' own signatures, with what
+FastAPI cannot say about them added here:
 
-The routes are plain functions that read `request.query_params` and the body themselves (one function
-serves a browser and an API client, sees repeated parameters, and keeps its own error statuses), so
-FastAPI cannot see their parameters. They are declared here instead, in one place, from the routes' code:
-the path parameters come from the routes themselves (every `{name}` of every route, so none can be
-missed), the query and header parameters, request bodies and responses from the tables below.
-tests/server/test_openapi.py checks the schema against the app's routes and a hand-checked table, and
+  * the parameters of the named queries (/queries/{name}), which the catalogue declares, and the names of
+    the queries and of the static files as the values of their path parameters;
+  * the request bodies the routes read themselves (a form or a raw body in several media types);
+  * what each operation answers, by status and media type (content negotiation), and the conditional
+    request headers and 304 of the routes answered from the build alone.
+
+`install(app)` replaces `app.openapi` with a function that builds the schema once and caches it on the
+app, as FastAPI's own does. tests/server/test_openapi.py checks it against the routes;
 tests/server/test_fuzz.py fuzzes the running server with it.
-
-`install(app)` replaces `app.openapi` with a function that builds the schema once (FastAPI's
-`get_openapi`, then these declarations) and caches it on the app, as FastAPI's own does.
 """
 
 from __future__ import annotations
@@ -25,21 +25,12 @@ from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute, Mount, Route
 
 from andts import catalogue, validation
-from andts.server.views import i18n, ontology, render, search, validate
-from andts.server.http import linked_data, negotiation
+from andts.server.views import render, validate
+from andts.server.http import negotiation
 
 Json = dict[str, Any]
 
 # --- parameters -----------------------------------------------------------------------------------
-
-
-def _query(name: str, schema: Json, description: str, *, required: bool = False, example: Any = None) -> Json:
-    param: Json = {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
-    if schema.get("type") == "array":  # repeated as name=a&name=b, the way the routes read lists
-        param.update(style="form", explode=True)
-    if example is not None:
-        param["example"] = example
-    return param
 
 
 def _header(name: str, description: str, fmt: str | None = None) -> Json:
@@ -51,113 +42,37 @@ def _strings(values: Iterable[str]) -> Json:
     return {"type": "string", "enum": list(dict.fromkeys(values))}
 
 
-LANG = _query("lang", _strings(i18n.LANGS), "The page's language; anything else is the default (sv).")
-#: `format` (negotiation.accept_for): a short name or a media type (anything with a '/'), repeatable
-#: (SPARQLWrapper sends a name and a media type); it replaces the Accept header. An unknown name is 400.
-FORMAT = _query(
-    "format",
-    {"type": "array", "items": {"anyOf": [_strings(negotiation.FORMAT_NAMES), {"type": "string", "pattern": "/"}]}},
-    "The format of the answer, instead of the Accept header: a short name or a media type.",
-)
-QUERY = _query("query", {"type": "string", "minLength": 1},
-               "The SPARQL query (exactly once). Without it, GET answers the service description or the query "
-               "form. An update, or an `update` parameter, is refused with 403.",
-               example="SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3")
-DEFAULT_GRAPH = _query("default-graph-uri", {"type": "array", "items": {"type": "string", "format": "iri"}},
-                       "The graphs whose merge is the default graph (SPARQL 1.1 Protocol).")
-NAMED_GRAPH = _query("named-graph-uri", {"type": "array", "items": {"type": "string", "format": "iri"}},
-                     "The named graphs of the dataset (SPARQL 1.1 Protocol).")
-SEARCH = _query("q", {"type": "string"}, f"The words to look for (the first {search.SEARCH_MAX} characters are used).",
-                example="förebyggande")
-GOAL = _query("goal", {"type": "string"}, "The last segment of a national goal's IRI, or `none`; other values are 400.",
-              required=True, example="none")
-MUNICIPALITY = _query("municipality", {"type": "string"}, "The last segment of a municipality's IRI; other values are 400.",
-                      required=True, example="stockholm")
-SORT = _query("sort", _strings(ontology.SORTS), "A class's instances sorted by (default document).")
-ORDER = _query("order", _strings(("asc", "desc")), "Ascending (default) or descending.")
-PAGE = _query("page", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
-              f"Which page of {ontology.PAGE_SIZE} instances (default 1; past the last: the last).")
-PROGRAMME = _query("programme", {"type": "string"}, "The last part of a programme graph's IRI: that programme's "
-                   "findings and warnings only; other values are 400.", example="stockholm-andts-2023-2026")
-SHAPE = _query("shape", {"type": "string"}, "A shape as shapes:Name: its warnings only; a shape without warnings "
-               "in the build is 400.", example="shapes:FocusArea-activity")
-RUN = _query("run", {"type": "string"}, "Present: run the query with its defaults (a browser); "
-                                        "any other client always gets the results.")
-REFERENCE = _query("reference", _strings(("1", "0", "true", "false")),
-                   "For an RDF body: validate with the reference data of the build served (1, the default) or not.")
 CONDITIONAL = [_header("If-None-Match", "ETags from an earlier answer: 304 when one still holds."),
                _header("If-Modified-Since", "An HTTP date (RFC 9110): 304 when the build is not newer; one that "
                                             "does not parse is ignored.", "http-date")]
 
-#: The query parameters each route reads, by OpenAPI path (GET and HEAD alike); the named queries'
-#: own parameters are added to /queries/{name} from the catalogue (`_catalogue_params`).
-GET_PARAMS: dict[str, list[Json]] = {
-    "/": [LANG],
-    "/search": [LANG, SEARCH],
-    "/compare": [LANG],
-    "/compare/activities": [LANG, GOAL, MUNICIPALITY],
-    "/sparql": [QUERY, DEFAULT_GRAPH, NAMED_GRAPH, FORMAT],
-    "/health": [],
-    "/ready": [],
-    "/.well-known/void": [FORMAT],
-    "/dumps/dataset.trig": [],
-    "/dumps/dataset.nq": [],
-    "/def": [FORMAT, LANG],
-    "/def.{ext}": [LANG],  # the extension names the format: `format` is not read
-    "/id/{rest}": [FORMAT, LANG],
-    "/def/{rest}": [FORMAT, LANG, SORT, ORDER, PAGE],  # a class's page lists its instances (ontology.listing_params)
-    "/graph/{rest}": [FORMAT, LANG],
-    "/queries": [],
-    "/queries/{name}": [RUN, FORMAT],
-    "/validate": [LANG],
-    "/quality": [PROGRAMME, SHAPE, LANG],
-    "/static/{path}": [],
-    "/openapi.json": [],
-}
-POST_PARAMS: dict[str, list[Json]] = {
-    # the graph parameters go in the URL with an application/sparql-query body, and may with a form
-    "/sparql": [DEFAULT_GRAPH, NAMED_GRAPH, FORMAT],
-    "/validate": [REFERENCE, LANG],
-}
 #: Routes answered from the build alone, with ETag/Last-Modified and 304 (conditional.py).
 CONDITIONAL_PATHS = {"/", "/search", "/compare", "/compare/activities", "/sparql", "/.well-known/void",
                      "/dumps/dataset.trig", "/dumps/dataset.nq", "/def", "/def.{ext}", "/id/{rest}", "/def/{rest}",
                      "/graph/{rest}", "/quality", "/static/{path}"}  # StaticFiles answers them too
 
-#: Path parameters with more to say than "a string".
-PATH_SCHEMAS: dict[str, Json] = {
-    "ext": _strings(e.lstrip(".") for e in linked_data.EXTENSIONS),
-    "rest": {"type": "string", "minLength": 1},
-}
-#: An example of each linked-data path, by route (what the project's data has).
-PATH_EXAMPLES: dict[str, str] = {"/id/{rest}": "municipality/stockholm", "/def/{rest}": "Activity",
-                                 "/graph/{rest}": "ontology", "/def.{ext}": "ttl"}
-PATH_DESCRIPTIONS = {
-    "ext": "The format of the ontology document, by extension.",
-    "rest": "The rest of the IRI's path under the base (may hold '/'), optionally with an extension "
-            "(.ttl, .nt, .rdf, .jsonld, .html) naming the format.",
-    "name": "The named query (a file of queries/).",
-    "path": "A file of the server's static folder.",
-}
+PATH_DESCRIPTIONS = {"name": "The named query (a file of queries/).", "path": "A file of the server's static folder."}
 
 # --- request bodies -------------------------------------------------------------------------------
 
 _GRAPHS = {"type": "array", "items": {"type": "string", "format": "iri"}}
 _FORM_LISTS = {"default-graph-uri", "named-graph-uri", "format"}
+_QUERY_EXAMPLE = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3"
+_FORMAT = {"type": "array", "items": {"anyOf": [_strings(negotiation.FORMAT_NAMES), {"type": "string", "pattern": "/"}]}}
 
 SPARQL_BODY: Json = {
     "required": True,
     "content": {
         "application/x-www-form-urlencoded": {
             "schema": {"type": "object", "required": ["query"], "properties": {
-                "query": QUERY["schema"], "default-graph-uri": _GRAPHS, "named-graph-uri": _GRAPHS,
-                "format": FORMAT["schema"],
+                "query": {"type": "string", "minLength": 1}, "default-graph-uri": _GRAPHS,
+                "named-graph-uri": _GRAPHS, "format": _FORMAT,
             }},
             "encoding": {name: {"style": "form", "explode": True} for name in _FORM_LISTS},
-            "example": {"query": QUERY["example"]},
+            "example": {"query": _QUERY_EXAMPLE},
         },
         # the query is the whole body (UTF-8 unless a charset says otherwise); graphs in the URL
-        "application/sparql-query": {"schema": {"type": "string", "minLength": 1}, "example": QUERY["example"]},
+        "application/sparql-query": {"schema": {"type": "string", "minLength": 1}, "example": _QUERY_EXAMPLE},
     },
 }
 
@@ -294,13 +209,17 @@ def _declare(path: str, method: str, operation: Json, path_params: list[str],
     """Fill in one operation (method: FastAPI's lower-case name; HEAD is declared as GET)."""
     post = method == "post"
     conditional = not post and path in CONDITIONAL_PATHS
-    params = POST_PARAMS.get(path, []) if post else GET_PARAMS.get(path, [])
+    declared = [_tidy(p) for p in operation.get("parameters", [])]
     if path == "/queries/{name}":
-        params = [*params, *named_params]
+        declared = [*declared, *named_params]
+    missing = [p for p in path_params if not any(d["in"] == "path" and d["name"] == p for d in declared)]
+    declared = [*(_path_param(p, named) for p in missing), *declared]
+    for d in declared:
+        if d["in"] == "path" and d["name"] == "name":
+            d["schema"] = _strings(q.name for q in named)
     operation["operationId"] = method + re.sub(r"[^A-Za-z0-9]+", "_", path).rstrip("_")
-    operation["parameters"] = [*(_path_param(p, path, named) for p in path_params), *params,
-                               *(CONDITIONAL if conditional else [])]
-    # a route not in the tables keeps FastAPI's defaults (test_openapi.py fails until it is declared)
+    operation["parameters"] = [*declared, *(CONDITIONAL if conditional else [])]
+    # a route not in the table keeps FastAPI's defaults (test_openapi.py fails until it is declared)
     table = dict(RESPONSES.get(("POST " if post else "GET ") + path, {}))
     if table:
         operation["responses"] = _responses({**table, **({304: ()} if conditional else {})})
@@ -308,18 +227,24 @@ def _declare(path: str, method: str, operation: Json, path_params: list[str],
         operation["requestBody"] = SPARQL_BODY if path == "/sparql" else VALIDATE_BODY
 
 
-def _path_param(name: str, path: str, named: Sequence[catalogue.NamedQuery]) -> Json:
-    if name == "name":
-        schema = _strings(q.name for q in named)
-    elif name == "path":
-        schema = _strings(sorted(p.name for p in render.STATIC.iterdir() if p.is_file()))
-    else:
-        schema = PATH_SCHEMAS.get(name, {"type": "string"})
-    param: Json = {"name": name, "in": "path", "required": True, "schema": schema,
-             "description": PATH_DESCRIPTIONS.get(name, "")}
-    if path in PATH_EXAMPLES:
-        param["example"] = PATH_EXAMPLES[path]
+def _tidy(param: Json) -> Json:
+    """A parameter FastAPI made from a signature, without its generated title; a list repeated as
+    name=a&name=b, as the routes read it; its first example as `example`."""
+    param = {**param, "schema": {k: v for k, v in param["schema"].items() if k != "title"}}
+    if param["schema"].get("type") == "array":
+        param.update(style="form", explode=True)
+    examples = param.pop("examples", None) or param["schema"].pop("examples", None)
+    if examples:
+        first = examples[0] if isinstance(examples, list) else next(iter(examples.values())).get("value")
+        param["example"] = first
     return param
+
+
+def _path_param(name: str, named: Sequence[catalogue.NamedQuery]) -> Json:
+    """A path parameter no signature declares: the static file's name (StaticFiles)."""
+    schema = (_strings(sorted(p.name for p in render.STATIC.iterdir() if p.is_file())) if name == "path"
+              else {"type": "string"})
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": PATH_DESCRIPTIONS.get(name, "")}
 
 
 #: The schema of a named query's parameter type (andts.catalogue.TYPES); entity types take a slug or an IRI.
@@ -344,6 +269,7 @@ def _catalogue_params(named: Sequence[catalogue.NamedQuery]) -> list[Json]:
             schema["maxLength"] = catalogue.MAX_VALUE_LENGTH
         _, first = uses[0]
         queries = ", ".join(q for q, _ in uses)
-        out.append(_query(name, schema, f"{first.description} ({first.type.name}; default {first.default}). "
-                                        f"A parameter of: {queries}."))
+        out.append({"name": name, "in": "query", "required": False, "schema": schema,
+                    "description": f"{first.description} ({first.type.name}; default {first.default}). "
+                                   f"A parameter of: {queries}."})
     return out

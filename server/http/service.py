@@ -15,6 +15,7 @@ from andts.server.engine import sparql
 from andts.server.http.negotiation import HTML
 from andts.server.settings import Settings
 from andts.server.http.deps import get_engine, get_settings
+from andts.server.http.params import Formats
 from andts.server.http.endpoint import endpoint_url
 
 
@@ -41,10 +42,10 @@ def ready(engine: sparql.Engine = Depends(get_engine)) -> JSONResponse:
     )
 
 
-def void_description(request: Request, settings: Settings = Depends(get_settings),
+def void_description(request: Request, formats: Formats = [], settings: Settings = Depends(get_settings),
                      engine: sparql.Engine = Depends(get_engine)) -> Response:
     """VoID: Turtle by default, the other RDF formats by Accept or `format`, a table for a browser."""
-    offer = negotiation.choose_graph(request.headers.get("accept"), request.query_params.getlist("format"))
+    offer = negotiation.choose_graph(request.headers.get("accept"), formats)
     build = engine.build
     validators = conditional.build_validators(build, offer.media_type)
     headers = {**validators, "Vary": "Accept"}

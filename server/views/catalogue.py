@@ -14,10 +14,13 @@ Unknown query: 404. Bad parameter (undeclared, ill-typed, or naming nothing in t
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from fastapi import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
@@ -28,6 +31,9 @@ from andts.server.engine import sparql
 from andts.server.errors import BadRequest
 from andts.server.http.negotiation import HTML
 from andts.server.settings import Settings
+from andts.server.http.params import Formats, Run
+
+QueryName = Annotated[str, Path(description="The named query (a file of queries/).")]
 
 #: html.py's template environment: its globals (ui, with_lang, L, root) are what base.html needs.
 _env = render.env
@@ -44,15 +50,16 @@ def list_page(request: Request) -> Response:
     return HTMLResponse(body)
 
 
-def query_page(request: Request) -> Response:
+def query_page(request: Request, name: QueryName, run_now: Run = None, formats: Formats = []) -> Response:
+    """A named query: its form and results for a browser, its results for any other client. The query's own
+    parameters are read from the request as the catalogue declares them (openapi.py lists them)."""
     named: list[catalogue.NamedQuery] = request.app.state.named_queries
     settings: Settings = request.app.state.settings
     engine: sparql.Engine = request.app.state.engine
     try:
-        query = catalogue.find(named, request.path_params["name"])
+        query = catalogue.find(named, name)
     except catalogue.UnknownQuery as exc:
         return _error(request, 404, str(exc))
-    formats = request.query_params.getlist("format")
     choice = negotiation.choose(request.headers.get("accept"), formats)  # BadRequest for an unknown format
     offer = choice.results
     if offer is None:
@@ -61,7 +68,7 @@ def query_page(request: Request) -> Response:
     try:
         values = _values(query, request)
         text = query.bind(values)
-        run = not browser or "run" in request.query_params or bool(values)
+        run = not browser or run_now is not None or bool(values)
         if run:
             catalogue.check_exist(query, values, lambda ask: _ask(engine, settings, ask))
     except catalogue.BadParameter as exc:

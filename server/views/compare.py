@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
+from andts.server.http.params import GoalKey, Lang, MunicipalityKey
 from andts.server.views import context, vocabulary
 from andts.server.engine import reader, sparql
 from andts.server.engine.cache import BuildCache, Recent
@@ -31,10 +32,10 @@ def _key(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def compare(request: Request) -> Response:
+def compare(request: Request, lang: Lang = None) -> Response:
     def render() -> bytes:
         _, engine, cache = parts(request)
-        ctx = page_context(request)
+        ctx = page_context(request, lang)
         pages_kept: Recent = cache.get(engine, "rendered-pages", lambda e: Recent(size=4))
         # the page is a function of the build, the query string and the root path (as its ETag says)
         key = ("compare", ctx.root, str(request.url.query))
@@ -83,12 +84,12 @@ def compare(request: Request) -> Response:
     return respond(request, render)
 
 
-def compare_cell(request: Request) -> Response:
+def compare_cell(request: Request, goal_key: GoalKey, municipality_key: MunicipalityKey,
+                 lang: Lang = None) -> Response:
     """One cell of the comparison: looked up by the keys in the computed matrix, never put into a query."""
     _, engine, cache = parts(request)
-    ctx = page_context(request)
+    ctx = page_context(request, lang)
     comp: Comparison = cache.get(engine, "comparison", lambda e: comparison(e, ctx.ns))
-    goal_key, municipality_key = request.query_params.get("goal", ""), request.query_params.get("municipality", "")
     goal = "" if goal_key == "none" else next((g.iri for g in comp.goals if _key(g.iri) == goal_key), None)
     municipality = next((m for m in comp.municipalities if _key(m) == municipality_key), None)
     if goal is None or municipality is None:

@@ -151,13 +151,14 @@ def parts(request: Request) -> tuple[Settings, sparql.Engine, BuildCache]:
     return app.state.settings, app.state.engine, app.state.pages
 
 
-def page_context(request: Request) -> PageContext:
+def page_context(request: Request, lang: str | None = None) -> PageContext:
+    """What the page needs of the request: its language (`lang`, the route's parameter), root and path."""
     settings, engine, cache = parts(request)
     vocabulary = cache.get(engine, "vocabulary",
                            lambda e: Vocabulary.load(e, settings.base_iri, settings.prefixes))
     params = tuple((k, v) for k, v in request.query_params.multi_items() if k != "lang")
     return PageContext(base=settings.base_iri, root=request.scope.get("root_path", "") + "/",
-                             lang=i18n.lang_of(request.query_params.get("lang")), vocabulary=vocabulary,
+                             lang=i18n.lang_of(lang), vocabulary=vocabulary,
                              path=request.url.path, params=params)
 
 

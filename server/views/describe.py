@@ -27,16 +27,18 @@ from andts.server.views.context import page_context
 GRAPH_PAGE_TRIPLES = 1000
 
 
-def describe(request: Request, t: Target, vary: bool = True) -> Response:
+def describe(request: Request, t: Target, vary: bool = True, lang: str | None = None,
+             listing: tuple[str, str, str] = ("document", "asc", "1")) -> Response:
     """The page for an IRI under the base: the ontology reference (/def), a term page with its instances
     (/def/Term), a graph's triples (/graph/…), or an entity page; 404 page when nothing is known.
-    `vary`: the page was negotiated (no .html extension), so caches must key it on Accept."""
+    `vary`: the page was negotiated (no .html extension), so caches must key it on Accept; `listing`: a class
+    page's sort, order and page."""
     settings, engine, cache = parts(request)
     negotiated = {"Vary": "Accept", "Content-Location": (request.scope.get("root_path", "") + t.path + ".html")} if vary else {}
     headers = {**validators(request), **negotiated}
     if conditional.not_modified(request, headers):
         return Response(status_code=304, headers=headers)
-    ctx = page_context(request)
+    ctx = page_context(request, lang)
     stats = request.scope["app"].state.statistics.get(engine)
     path = t.path
     if t.kind == "ontology":
@@ -58,7 +60,7 @@ def describe(request: Request, t: Target, vary: bool = True) -> Response:
         listing, instances = None, []
         if term.is_class:
             classes = [term.iri, *ctx.vocabulary.descendants(term.iri)]
-            sort, descending, page = listing_params(request)
+            sort, descending, page = listing_params(*listing)
             orders: Recent = cache.get(engine, "instance-orders", lambda e: Recent())
             order = orders.get((tuple(classes), "" if sort == "document" else ctx.lang, sort),
                                lambda: ontology.instance_order(engine, ctx.ns, classes, ctx.lang, sort))

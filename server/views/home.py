@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
+from andts.server.http.params import Lang
 from andts.server.views import context, ontology
 from andts.server.engine import reader, sparql
 if TYPE_CHECKING:
@@ -28,10 +29,10 @@ HOME_CLASSES = ("Programme", "Goal", "FocusArea", "Activity", "ExistingWork", "S
 PROGRAMME_COUNTS = ("Goal", "FocusArea", "Activity", "Finding")
 
 
-def home(request: Request) -> Response:
+def home(request: Request, lang: Lang = None) -> Response:
     def render() -> str:
         settings, engine, cache = parts(request)
-        ctx = page_context(request)
+        ctx = page_context(request, lang)
         ns = ctx.ns
         programmes = cache.get(engine, "programmes", lambda e: read_programmes(e, ns))
         municipalities = cache.get(engine, "municipalities", lambda e: read_municipalities(e, ns))

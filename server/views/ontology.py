@@ -15,7 +15,6 @@ from andts.server.engine import reader, sparql
 from andts.server.views.vocabulary import RDFS, SKOS
 import re
 from typing import TYPE_CHECKING
-from starlette.requests import Request
 from andts.server.errors import BadRequest
 from andts.server.views.render import formats, render_page
 if TYPE_CHECKING:
@@ -209,10 +208,8 @@ SELECT ?s ?label ?notation ?municipality ?municipalityLabel ?programme ?line WHE
     return InstancePage(rows=unique, total=total, page=page, pages=pages, sort=sort, descending=descending)
 
 
-def listing_params(request: Request) -> tuple[str, bool, int]:
-    sort = request.query_params.get("sort", "document")
-    order = request.query_params.get("order", "asc")
-    page = request.query_params.get("page", "1")
+def listing_params(sort: str = "document", order: str = "asc", page: str = "1") -> tuple[str, bool, int]:
+    """A class page's listing parameters, checked: (sort, descending, page)."""
     # ASCII digits only and few of them: str.isdigit() takes '²', which int() refuses, and int() refuses
     # more than 4300 digits; both were 500s (tests/server/test_pages.py). Larger pages mean the last one.
     if sort not in SORTS or order not in ("asc", "desc") or not re.fullmatch(r"[0-9]{1,18}", page):

@@ -9,6 +9,7 @@ from rdflib import URIRef
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from andts import validation
+from andts.server.http.params import Lang, ProgrammeKey, ShapeKey
 from andts.server.http import conditional
 from andts.server.views import context, render
 from andts.server.engine import reader, sparql
@@ -49,7 +50,7 @@ SELECT ?g ?doc WHERE {{ GRAPH ?g {{ ?p a <{ns}Programme> ; <http://www.w3.org/ns
     return {row["doc"].value: row["g"].value for row in rows}
 
 
-def quality(request: Request) -> Response:
+def quality(request: Request, key: ProgrammeKey = None, shape_key: ShapeKey = None, lang: Lang = None) -> Response:
     """The served build's findings, by programme (the named graph) in source order, and its SHACL
     warnings as `andts build` recorded them, by shape; past FULL_LIST_LIMIT of them, the counts per
     programme and per shape, and the list of one programme (`?programme=` the last part of its graph's IRI)
@@ -58,7 +59,7 @@ def quality(request: Request) -> Response:
     if conditional.not_modified(request, headers):
         return Response(status_code=304, headers=headers)
     _, engine, cache = context.parts(request)
-    ctx = page_context(request)
+    ctx = page_context(request, lang)
     rows = cache.get(engine, "quality-findings", lambda e: _findings(e, ctx.ns))
     warnings = engine.build.info.warnings
     if engine.build.folder is None:  # a remote store: no build.json; validate what it serves, once per build
@@ -69,7 +70,6 @@ def quality(request: Request) -> Response:
     def graph_of(w: dict) -> str:  # "" for what no programme's document holds (the reference data)
         return graph_of_document.get(w.get("sourceDocument") or "", "")
 
-    key, shape_key = request.query_params.get("programme"), request.query_params.get("shape")
     chosen: str | None = None
     shape_counts: list[dict[str, object]] | None = None
     if shape_key is not None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
+from andts.server.http.params import Lang, SearchText
 from andts.server.views import context
 from andts.server.engine import reader, sparql
 if TYPE_CHECKING:
@@ -34,11 +35,11 @@ SEARCH_HITS = 100
 SEARCH_MAX = 200
 
 
-def search(request: Request) -> Response:
+def search(request: Request, q: SearchText = "", lang: Lang = None) -> Response:
     def render() -> str:
         _, engine, cache = parts(request)
-        ctx = page_context(request)
-        query = (request.query_params.get("q") or "")[:SEARCH_MAX]
+        ctx = page_context(request, lang)
+        query = q[:SEARCH_MAX]
         index = cache.get(engine, "search", SearchIndex.load)
         hits, total = index.search(query, limit=SEARCH_HITS)
         facts = _brief(engine, ctx, [h.iri for h in hits])

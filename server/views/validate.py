@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 from fastapi import Depends
 from starlette.requests import Request
 
+from andts.server.http.params import Lang, Reference
 from andts.server.http.deps import read_body
 from starlette.responses import HTMLResponse, Response
 from andts import store as layout, validation
@@ -53,8 +54,8 @@ def _validation_lock(request: Request) -> threading.BoundedSemaphore:
         return state.validation_lock
 
 
-def validate_form(request: Request) -> Response:
-    ctx = page_context(request)
+def validate_form(request: Request, lang: Lang = None) -> Response:
+    ctx = page_context(request, lang)
     return HTMLResponse(_page(ctx, form=Form()))
 
 
@@ -66,7 +67,8 @@ class Form:
     filename: str | None = None
 
 
-def validate_post(request: Request, body: bytes = Depends(read_body)) -> Response:
+def validate_post(request: Request, body: bytes = Depends(read_body), reference: Reference = "1",
+                  lang: Lang = None) -> Response:
     """A form post (the page) or an RDF body (the API): parse, validate, answer the report."""
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";")[0].strip().lower()
@@ -75,7 +77,7 @@ def validate_post(request: Request, body: bytes = Depends(read_body)) -> Respons
     offer = negotiation.best_offer(request.headers.get("accept"), offers)
     if offer is None:
         raise NotAcceptable("a validation report is available as " + ", ".join(o.media_type for o in REPORT_OFFERS))
-    ctx = page_context(request) if offer is HTML else None
+    ctx = page_context(request, lang) if offer is HTML else None
     if is_form:
         form, payload = _read_form(media, content_type, body)
         fmt = _form_format(form, payload)
@@ -84,7 +86,7 @@ def validate_post(request: Request, body: bytes = Depends(read_body)) -> Respons
     elif media in validation.MEDIA_TYPES:
         form, payload = None, body
         fmt = validation.MEDIA_TYPES[media]
-        flag = request.query_params.get("reference", "1")
+        flag = reference
         if flag not in ("0", "1", "true", "false"):
             raise BadRequest("reference must be 1 (validate with the reference data, the default) or 0")
         with_reference = flag in ("1", "true")

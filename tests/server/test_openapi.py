@@ -1,5 +1,6 @@
-"""The OpenAPI schema (server/openapi.py) declares every route of the app with its path parameters, and
-the parameters and bodies the routes really read (checked against a table read off the routes' code)."""
+"""The OpenAPI schema (server/http/openapi.py) declares every route of the app with its path parameters, and
+the parameters and bodies the routes really read (checked against a table read off the routes' code): the
+parameters come from the routes' signatures, the rest from openapi.py's tables."""
 
 from __future__ import annotations
 
@@ -49,11 +50,17 @@ def test_every_route_and_method_is_in_the_schema_with_its_path_parameters(app: F
 
 
 def test_every_operation_is_declared_in_the_tables(schema: dict) -> None:
-    """A new route must be added to openapi.py's tables (its query parameters and its responses)."""
+    """A new route must be added to openapi.py's table of responses."""
     for operation in operations(schema):
         method, path = operation.split(" ", 1)
-        assert path in (openapi.POST_PARAMS if method == "POST" else openapi.GET_PARAMS), operation
         assert ("POST " if method == "POST" else "GET ") + path in openapi.RESPONSES, operation
+
+
+def test_no_parameter_keeps_a_generated_title_and_every_one_is_described(schema: dict) -> None:
+    for name, op in operations(schema).items():
+        for p in op["parameters"]:
+            assert "title" not in p["schema"], (name, p["name"])
+            assert p.get("description"), (name, p["name"])
 
 
 def test_linked_data_paths_declare_their_rest(schema: dict) -> None:
@@ -64,8 +71,8 @@ def test_linked_data_paths_declare_their_rest(schema: dict) -> None:
     assert set(ext["schema"]["enum"]) == {"ttl", "nt", "rdf", "jsonld", "html"}
 
 
-#: The query parameters of some routes, read off their code (app.py, site.py, linked_data.py, protocol.py,
-#: validation_pages.py), not off the schema.
+#: The query parameters of some routes, read off their code (http/endpoint.py, http/linked_data.py,
+#: http/protocol.py, the views), not off the schema.
 QUERY_PARAMS = {
     "GET /sparql": {"query", "default-graph-uri", "named-graph-uri", "format"},
     "HEAD /sparql": {"query", "default-graph-uri", "named-graph-uri", "format"},
