@@ -28,10 +28,10 @@ GRAPH_PAGE_TRIPLES = 1000
 
 
 def describe(request: Request, t: Target, vary: bool = True, lang: str | None = None,
-             listing: tuple[str, str, str] = ("document", "asc", "1")) -> Response:
+             listed_by: tuple[str, str, str] = ("document", "asc", "1")) -> Response:
     """The page for an IRI under the base: the ontology reference (/def), a term page with its instances
     (/def/Term), a graph's triples (/graph/…), or an entity page; 404 page when nothing is known.
-    `vary`: the page was negotiated (no .html extension), so caches must key it on Accept; `listing`: a class
+    `vary`: the page was negotiated (no .html extension), so caches must key it on Accept; `listed_by`: a class
     page's sort, order and page."""
     settings, engine, cache = parts(request)
     negotiated = {"Vary": "Accept", "Content-Location": (request.scope.get("root_path", "") + t.path + ".html")} if vary else {}
@@ -60,7 +60,7 @@ def describe(request: Request, t: Target, vary: bool = True, lang: str | None = 
         listing, instances = None, []
         if term.is_class:
             classes = [term.iri, *ctx.vocabulary.descendants(term.iri)]
-            sort, descending, page = listing_params(*listing)
+            sort, descending, page = listing_params(*listed_by)
             orders: Recent = cache.get(engine, "instance-orders", lambda e: Recent())
             order = orders.get((tuple(classes), "" if sort == "document" else ctx.lang, sort),
                                lambda: ontology.instance_order(engine, ctx.ns, classes, ctx.lang, sort))
