@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from andts.errors import SourceError
@@ -158,7 +159,7 @@ class ProgrammeBuilder:
     def cover(self, line: int, iri: URIRef) -> None:
         self.coverage[line].add(iri)
 
-    def add(self, s: URIRef, p: URIRef, o) -> None:
+    def add(self, s: URIRef, p: URIRef, o: Node) -> None:
         self.g.add((s, p, o))
 
     def tag(self, iri: URIRef, tags: Iterable[Tag], line: int) -> None:
