@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from andts.errors import SourceError
@@ -25,7 +26,6 @@ from andts.loaders.dimensions import Tag
 from andts.loaders.dimensions import write as write_tags
 from andts.namespaces import ANDTS, GRAPH, ID, SCHEMA
 
-_HYPHENATED = txt.LINE_BREAK_HYPHEN
 #: A chapter-and-section citation right after a law's name: "14 kap 1 §", "2 kap. 7 §".
 _SECTION = re.compile(r"\s*(?P<section>\d+\s*kap\.?\s*\d+\s*§)")
 
@@ -81,7 +81,7 @@ class SourceInfo:
     def period(self) -> tuple[date | None, date | None]:
         """The programme's period of validity from the metadata (start, end), either open if not given."""
         pmeta = self.meta.get("programme", {})
-        return tuple(date.fromisoformat(_date(pmeta[k])) if k in pmeta else None for k in ("start", "end"))
+        return tuple(date.fromisoformat(iso_date(pmeta[k])) if k in pmeta else None for k in ("start", "end"))
 
     def read_lines(self) -> list[str]:
         """The document's lines (index 0 = line 1). Strict UTF-8 (with or without a byte-order mark): a
@@ -104,6 +104,10 @@ class SourceInfo:
 
     def sha256(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def error(self, line: int | None, message: str) -> SourceError:
+        """The error that stops the build at a line of this document."""
+        return SourceError(str(self.path), line, message)
 
 
 @dataclass
@@ -155,7 +159,7 @@ class ProgrammeBuilder:
     def cover(self, line: int, iri: URIRef) -> None:
         self.coverage[line].add(iri)
 
-    def add(self, s: URIRef, p: URIRef, o) -> None:
+    def add(self, s: URIRef, p: URIRef, o: Node) -> None:
         self.g.add((s, p, o))
 
     def tag(self, iri: URIRef, tags: Iterable[Tag], line: int) -> None:
@@ -184,7 +188,7 @@ class ProgrammeBuilder:
                          f"Letters from another alphabet inside Swedish words: {chars}; the published text uses the Latin letters.",
                          suggestion=txt.replace_look_alikes(raw))
         errata = self.source.meta.get("errata", [])
-        for word in _HYPHENATED.findall(txt.strip_markup(raw)):
+        for word in txt.LINE_BREAK_HYPHEN.findall(txt.strip_markup(raw)):
             if any(e.get("kind") == "hyphenation" and word in e["text"] for e in errata):
                 continue  # the document's errata say what this hyphen is (not always a line break)
             self.finding(iri, line, "hyphenation", raw, f"'{word}' keeps a hyphen from a line break.",
@@ -247,6 +251,15 @@ class ProgrammeBuilder:
         return LoadResult(self.source, self.g, dict(self.coverage), list(self.findings))
 
 
+def numbered_goal(b: ProgrammeBuilder, number: str, line: int) -> URIRef:
+    """A programme's goal as its document numbers it: the number as notation, named 'Mål n' and 'Goal n'."""
+    iri = b.entity(b.iri("goal", number), ANDTS.Goal, line)
+    b.add(iri, SKOS.notation, Literal(number))
+    b.add(iri, SKOS.prefLabel, Literal(f"Mål {number}", lang="sv"))
+    b.add(iri, SKOS.prefLabel, Literal(f"Goal {number}", lang="en"))
+    return iri
+
+
 def document_and_programme(b: ProgrammeBuilder) -> None:
     """The SourceDocument and Programme entities, from the metadata file (the loader adds what the
     document itself says, with lines)."""
@@ -272,9 +285,9 @@ def document_and_programme(b: ProgrammeBuilder) -> None:
         if key in pmeta:
             g.add((prog, SKOS.prefLabel, Literal(pmeta[key], lang=lang)))
     if "start" in pmeta:
-        g.add((prog, SCHEMA.startDate, Literal(_date(pmeta["start"]), datatype=XSD.date)))
+        g.add((prog, SCHEMA.startDate, Literal(iso_date(pmeta["start"]), datatype=XSD.date)))
     if "end" in pmeta:
-        g.add((prog, SCHEMA.endDate, Literal(_date(pmeta["end"]), datatype=XSD.date)))
+        g.add((prog, SCHEMA.endDate, Literal(iso_date(pmeta["end"]), datatype=XSD.date)))
     if "strategy" in pmeta:
         g.add((prog, ANDTS.followsStrategy, ID[f"national-strategy/{pmeta['strategy']}"]))
     for target in (prog, doc):
@@ -283,12 +296,9 @@ def document_and_programme(b: ProgrammeBuilder) -> None:
         if "adopted_by" in pmeta:
             g.add((target, ANDTS.adoptedBy, ID[pmeta["adopted_by"]]))
         for d in pmeta.get("decided", []):
-            g.add((target, DCTERMS.dateAccepted, Literal(_date(d), datatype=XSD.date)))
+            g.add((target, DCTERMS.dateAccepted, Literal(iso_date(d), datatype=XSD.date)))
 
 
-def _date(value: object) -> str:
+def iso_date(value: object) -> str:
+    """A date of a metadata file as ISO text (TOML gives a date; a quoted one stays text)."""
     return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def labels_of(graph: Graph, iri: URIRef, props: Iterable[URIRef] = (SKOS.prefLabel, SKOS.altLabel)) -> list[str]:
-    return [str(o) for p in props for o in graph.objects(iri, p)]

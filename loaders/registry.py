@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,6 +35,12 @@ class Match:
     @property
     def is_misspelling(self) -> bool:
         return self.kind == "hidden"
+
+
+def distinct(matches: Iterable[Match]) -> list[Match]:
+    """One match per spelling of each entity, in the order first found: a cell repeating a name thousands of
+    times (a runaway paste) gets one finding about the name, not thousands copying the cell."""
+    return list({(m.text, m.iri): m for m in matches}.values())
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,8 @@ def _compile(label: str, prefix: bool) -> tuple[re.Pattern[str], re.Pattern[str]
 
 
 class _Spans:
-    """Non-overlapping [start, end) spans of a text, sorted, with an overlap test in O(log n). (A scan of
-    every span taken made a cell naming one actor 20 000 times take minutes: tests/loaders/test_mutation.py.)"""
+    """Non-overlapping [start, end) spans of a text, sorted, with an overlap test in O(log n): a cell that
+    names one actor thousands of times takes thousands of spans, and a scan of them all per match is quadratic."""
 
     def __init__(self) -> None:
         self.starts: list[int] = []

@@ -11,12 +11,13 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from andts.errors import SourceError
-from andts.loaders.common import LoadResult, ProgrammeBuilder, SourceInfo, document_and_programme
+from andts.loaders.common import LoadResult, ProgrammeBuilder, SourceInfo, document_and_programme, numbered_goal
 from andts.loaders.dimensions import DIMENSIONS, Dimensions, Tag
 from andts.loaders.registry import Lexicon, Registry
 from andts.loaders.text import clean, short_label, slug
@@ -40,14 +41,14 @@ def _rows(source: SourceInfo, lines: list[str]
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=source.meta["document"].get("delimiter", ","))
     header = _record(source, reader)
     if header is None:
-        raise SourceError(str(source.path), 1, "empty file: the header row is missing")
+        raise source.error(1, "empty file: the header row is missing")
     header = [h.strip() for h in header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise SourceError(str(source.path), 1, f"header lacks the column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+        raise source.error(1, f"header lacks the column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
-        raise SourceError(str(source.path), 1, f"unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
+        raise source.error(1, f"unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
     rows, ends, empty = [], {}, []
     while True:
         first = reader.line_num + 1
@@ -58,13 +59,13 @@ def _rows(source: SourceInfo, lines: list[str]
             empty.extend(range(first, reader.line_num + 1))  # a row of empty cells (",,,"): layout only
             continue
         if len(values) != len(header):
-            raise SourceError(str(source.path), first, f"{len(values)} cells where the header has {len(header)}"
-                              + (f" (the row runs to line {reader.line_num}: a quote opened and not closed?)"
-                                 if reader.line_num > first else ""))
+            raise source.error(first, f"{len(values)} cells where the header has {len(header)}"
+                               + (f" (the row runs to line {reader.line_num}: a quote opened and not closed?)"
+                                  if reader.line_num > first else ""))
         rows.append((first, dict(zip(header, values))))
         ends[first] = reader.line_num
     if not rows:
-        raise SourceError(str(source.path), 1, "no activity rows after the header")
+        raise source.error(1, "no activity rows after the header")
     return header, rows, ends, empty
 
 
@@ -76,7 +77,7 @@ def _record(source: SourceInfo, reader: Iterator[list[str]]) -> list[str] | None
     except StopIteration:
         return None
     except csv.Error as exc:
-        raise SourceError(str(source.path), max(reader.line_num, 1), f"not a CSV row: {exc}") from None
+        raise source.error(max(reader.line_num, 1), f"not a CSV row: {exc}") from None
 
 
 def _template_actors(source: SourceInfo, b: ProgrammeBuilder) -> list[tuple[str, URIRef, str]]:
@@ -129,6 +130,7 @@ def _municipality(source: SourceInfo, reference: Graph, b: ProgrammeBuilder) -> 
 
 
 def load(source: SourceInfo, reference: Graph) -> LoadResult:
+    """The template's sheet as a programme graph with its findings."""
     lines = source.read_lines()
     header, rows, ends, empty = _rows(source, lines)
     b = ProgrammeBuilder(source, reference)
@@ -137,74 +139,117 @@ def load(source: SourceInfo, reference: Graph) -> LoadResult:
     for n in empty:  # rows of empty cells, as a spreadsheet exports them: no content, part of the document
         b.cover(n, source.document)
     _municipality(source, reference, b)
-    registry = Registry(reference, source.municipality)
-    dimensions = Dimensions.of(registry, source.period)
-    stated = _stated_values(reference)
-    own = _template_actors(source, b)
-    actors = Lexicon([(e.label, e.iri, e.kind) for e in registry.actors.entries] + own)
-
-    goal_iri: URIRef | None = None
-    focus_iri: URIRef | None = None
-    goals: dict[str, URIRef] = {}
-    focus_areas: dict[str, URIRef] = {}
-    order: dict[URIRef, int] = {}
-    contexts: dict[URIRef, tuple[list[tuple[str, URIRef, int]], list[URIRef]]] = {}
+    sheet = _Sheet.of(source, reference, b)
     for line, row in rows:
-        get = lambda c: (row.get(c) or "").strip()  # noqa: E731
-        if get("goal"):
-            notation = get("goal")
-            goal_iri = goals.get(notation)
-            if goal_iri is None:
-                goal_iri = goals[notation] = _goal(b, source, reference, notation, get("goal_text"), get("national_goal"), line)
-        if goal_iri is None:
-            raise SourceError(str(source.path), line, "the first row names no goal")
-        if get("focus_area"):
-            notation = get("focus_area")
-            if not _NOTATION.fullmatch(notation):
-                # the code becomes a segment of the focus area's IRI: a space or '<' would make an IRI the
-                # store refuses (found by tests/loaders/test_mutation.py), so it is refused here, with its line
-                raise SourceError(str(source.path), line, f"focus area {notation!r} is not a code such as '4.1' or "
-                                                          f"'S.2' (letters and digits separated by '.' or '-')")
-            if notation in focus_areas and focus_areas[notation] != focus_iri:
-                raise SourceError(str(source.path), line, f"focus area {notation} appears twice, apart")
-            focus_iri = focus_areas.get(notation)
-            if focus_iri is None:
-                focus_iri = focus_areas[notation] = b.entity(b.iri("focus-area", notation), ANDTS.FocusArea, line)
-                b.add(focus_iri, SKOS.notation, Literal(notation))
-                b.add(focus_iri, ANDTS.goal, goal_iri)
-                label = get("focus_area_text") or notation
-                b.describe(focus_iri, label, line, prop=SKOS.prefLabel)
-                context = []
-                if get("focus_area_text"):
-                    b.add(focus_iri, DCTERMS.description, Literal(clean(label), lang="sv"))
-                    context = [(clean(label), focus_iri, line)]
-                fa_methods = [m.iri for m in registry.methods.find(clean(label))]
-                b.tag(focus_iri, dimensions.tags(context, fa_methods), line)
-                contexts[focus_iri] = (context, fa_methods)
-        if focus_iri is None:
-            raise SourceError(str(source.path), line, "the first row names no focus area")
-        for n in range(line, ends[line] + 1):  # every line of a row with line breaks in a quoted cell
-            b.cover(n, focus_iri)
-        text = get("activity")
-        if not text:
-            b.finding(focus_iri, line, "empty-cell", ",".join(row.get(c, "") for c in header),
-                      "A row with no activity text; its focus area is kept.")
-            continue
-        order[focus_iri] = order.get(focus_iri, 0) + 1
-        act = b.entity(URIRef(f"{focus_iri}/activity/{order[focus_iri]}"), ANDTS.Activity, line, order=order[focus_iri])
-        b.add(act, ANDTS.focusArea, focus_iri)
-        cleaned = b.describe(act, text, line)
+        sheet.add_row(line, row, header, ends[line])
+    return b.result()
+
+
+def _cell(row: dict[str, str], column: str) -> str:
+    return (row.get(column) or "").strip()
+
+
+#: A focus area's text as the dimensions read it with each of its activities, and the methods it names.
+FocusAreaContext = tuple[list[tuple[str, URIRef, int]], list[URIRef]]
+
+
+@dataclass
+class _Sheet:
+    """The rows read in order: an empty goal or focus-area cell continues the goal or focus area above."""
+
+    source: SourceInfo
+    reference: Graph
+    b: ProgrammeBuilder
+    registry: Registry
+    dimensions: Dimensions
+    stated: dict[str, dict[str, URIRef]]
+    actors: Lexicon  # the registry's and the template's own
+    goal: URIRef | None = None
+    focus_area: URIRef | None = None
+    goals: dict[str, URIRef] = field(default_factory=dict)
+    focus_areas: dict[str, URIRef] = field(default_factory=dict)
+    activities: dict[URIRef, int] = field(default_factory=dict)  # focus area → activities so far
+    contexts: dict[URIRef, FocusAreaContext] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, source: SourceInfo, reference: Graph, b: ProgrammeBuilder) -> "_Sheet":
+        registry = Registry(reference, source.municipality)
+        dimensions = Dimensions.of(registry, source.period)
+        stated = _stated_values(reference)
+        own = _template_actors(source, b)
+        actors = Lexicon([(e.label, e.iri, e.kind) for e in registry.actors.entries] + own)
+        return cls(source, reference, b, registry, dimensions, stated, actors)
+
+    def add_row(self, line: int, row: dict[str, str], header: list[str], end: int) -> None:
+        """A row from its first line to its last (a quoted cell may hold line breaks)."""
+        if _cell(row, "goal"):
+            self.goal = self.goal_of(line, row)
+        if self.goal is None:
+            raise self.source.error(line, "the first row names no goal")
+        if _cell(row, "focus_area"):
+            self.focus_area = self.focus_area_of(line, row)
+        if self.focus_area is None:
+            raise self.source.error(line, "the first row names no focus area")
+        for n in range(line, end + 1):
+            self.b.cover(n, self.focus_area)
+        if not _cell(row, "activity"):
+            self.b.finding(self.focus_area, line, "empty-cell", ",".join(row.get(c, "") for c in header),
+                           "A row with no activity text; its focus area is kept.")
+            return
+        self.activity(line, row)
+
+    def goal_of(self, line: int, row: dict[str, str]) -> URIRef:
+        notation = _cell(row, "goal")
+        if notation not in self.goals:
+            self.goals[notation] = _goal(self.b, self.source, self.reference, notation, _cell(row, "goal_text"),
+                                         _cell(row, "national_goal"), line)
+        return self.goals[notation]
+
+    def focus_area_of(self, line: int, row: dict[str, str]) -> URIRef:
+        notation = _cell(row, "focus_area")
+        if not _NOTATION.fullmatch(notation):
+            # the code becomes a segment of the focus area's IRI: a space or '<' would make an IRI the
+            # store refuses, so it is refused here, with its line
+            raise self.source.error(line, f"focus area {notation!r} is not a code such as '4.1' or "
+                                          f"'S.2' (letters and digits separated by '.' or '-')")
+        if notation in self.focus_areas and self.focus_areas[notation] != self.focus_area:
+            raise self.source.error(line, f"focus area {notation} appears twice, apart")
+        if notation not in self.focus_areas:
+            self.focus_areas[notation] = self.new_focus_area(line, row, notation)
+        return self.focus_areas[notation]
+
+    def new_focus_area(self, line: int, row: dict[str, str], notation: str) -> URIRef:
+        b = self.b
+        iri = b.entity(b.iri("focus-area", notation), ANDTS.FocusArea, line)
+        b.add(iri, SKOS.notation, Literal(notation))
+        b.add(iri, ANDTS.goal, self.goal)
+        label = _cell(row, "focus_area_text") or notation
+        b.describe(iri, label, line, prop=SKOS.prefLabel)
+        context = []
+        if _cell(row, "focus_area_text"):
+            b.add(iri, DCTERMS.description, Literal(clean(label), lang="sv"))
+            context = [(clean(label), iri, line)]
+        methods = [m.iri for m in self.registry.methods.find(clean(label))]
+        b.tag(iri, self.dimensions.tags(context, methods), line)
+        self.contexts[iri] = (context, methods)
+        return iri
+
+    def activity(self, line: int, row: dict[str, str]) -> None:
+        b, fa = self.b, self.focus_area
+        order = self.activities[fa] = self.activities.get(fa, 0) + 1
+        act = b.entity(URIRef(f"{fa}/activity/{order}"), ANDTS.Activity, line, order=order)
+        b.add(act, ANDTS.focusArea, fa)
+        cleaned = b.describe(act, _cell(row, "activity"), line)
         b.add(act, SKOS.prefLabel, Literal(short_label(cleaned), lang="sv"))
-        _actors(b, actors, act, row.get("responsible") or "", row.get("coordinator") or "", line)
-        for partner in registry.partners_in(cleaned, set(b.g.objects(act, ANDTS.responsible))):
+        _actors(b, self.actors, act, row.get("responsible") or "", row.get("coordinator") or "", line)
+        for partner in self.registry.partners_in(cleaned, set(b.g.objects(act, ANDTS.responsible))):
             b.add(act, ANDTS.partner, partner)
-        methods = [m.iri for m in registry.methods.find(cleaned)]
+        methods = [m.iri for m in self.registry.methods.find(cleaned)]
         for m in methods:
             b.add(act, ANDTS.method, m)
-        context, fa_methods = contexts[focus_iri]
-        tags = dimensions.tags([(cleaned, act, line), *context], methods + fa_methods)
-        b.tag(act, tags + _stated(source, stated, row, line), line)
-    return b.result()
+        context, fa_methods = self.contexts[fa]
+        tags = self.dimensions.tags([(cleaned, act, line), *context], methods + fa_methods)
+        b.tag(act, tags + _stated(self.source, self.stated, row, line), line)
 
 
 def _stated_values(reference: Graph) -> dict[str, dict[str, URIRef]]:
@@ -232,18 +277,15 @@ def _stated(source: SourceInfo, stated: dict[str, dict[str, URIRef]], row: dict[
             concept = stated[column].get(value.lower())
             if concept is None:
                 known = ", ".join(sorted({str(c).rsplit("/", 1)[-1] for c in stated[column].values()}))
-                raise SourceError(str(source.path), line, f"{column} {value!r} is not one the thesaurus knows: give one of {known}")
+                raise source.error(line, f"{column} {value!r} is not one the thesaurus knows: give one of {known}")
             tags.append(Tag(prop, concept, "stated", line=line))
     return tags
 
 
 def _goal(b: ProgrammeBuilder, source: SourceInfo, reference: Graph, notation: str, text: str, national: str, line: int) -> URIRef:
     if not notation.isdigit():
-        raise SourceError(str(source.path), line, f"goal {notation!r} is not a number")
-    iri = b.entity(b.iri("goal", notation), ANDTS.Goal, line)
-    b.add(iri, SKOS.notation, Literal(notation))
-    b.add(iri, SKOS.prefLabel, Literal(f"Mål {notation}", lang="sv"))
-    b.add(iri, SKOS.prefLabel, Literal(f"Goal {notation}", lang="en"))
+        raise source.error(line, f"goal {notation!r} is not a number")
+    iri = numbered_goal(b, notation, line)
     if text:
         b.describe(iri, text, line)
     if national:
@@ -251,7 +293,7 @@ def _goal(b: ProgrammeBuilder, source: SourceInfo, reference: Graph, notation: s
         # make rdflib warn about an invalid IRI first)
         ng = ID[f"national-strategy/{national.replace('/', '/goal/')}"] if _NATIONAL.fullmatch(national) else None
         if ng is None or (ng, RDF.type, ANDTS.NationalGoal) not in reference:
-            raise SourceError(str(source.path), line, f"no national goal {national!r} (write e.g. 2022-2025/1)")
+            raise source.error(line, f"no national goal {national!r} (write e.g. 2022-2025/1)")
         b.add(iri, ANDTS.nationalGoal, ng)
     return iri
 

@@ -66,7 +66,7 @@ def clean(text: str) -> str:
 def foreign_letters(text: str) -> list[tuple[int, str]]:
     """Positions and characters of non-Latin letters standing inside otherwise Latin words."""
     if not text or max(text) < _FIRST_GREEK_OR_CYRILLIC:
-        return []  # the usual case, decided in C: naming every character cost a national build 20 s
+        return []  # the usual case, decided in C without naming each character
     found = []
     for m in re.finditer(r"\w+", text):
         word = m.group(0)
