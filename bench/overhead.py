@@ -35,7 +35,8 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from client import Client  # noqa: E402
-from national import Server, entity_sample, free_port  # noqa: E402
+from entity_sample import entity_sample  # noqa: E402
+from server_process import Server, free_port  # noqa: E402
 
 from andts import store as layout  # noqa: E402
 from andts.server import sparql  # noqa: E402

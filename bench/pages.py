@@ -23,7 +23,9 @@ import httpx
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from national import Server, entity_sample, free_port, rss_by_process, rss_mb  # noqa: E402
+from entity_sample import entity_sample  # noqa: E402
+from process_memory import rss_by_process, rss_mb  # noqa: E402
+from server_process import Server, free_port  # noqa: E402
 
 from andts import store as layout  # noqa: E402
 from andts.namespaces import BASE  # noqa: E402

@@ -24,7 +24,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from national import Server, entity_sample, free_port  # noqa: E402
+from entity_sample import entity_sample  # noqa: E402
+from server_process import Server, free_port  # noqa: E402
 
 import pyoxigraph as ox  # noqa: E402
 
