@@ -29,8 +29,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> load_run.LoadRun:
     tmp = tmp_path_factory.mktemp("load")
     build(tmp / "store")
     # a 3 s limit: short enough for a quick test, long enough for every ordinary query on two shared cores
-    cfg = load_run.Config(requests=150, seconds=120, clients=4, hostile_clients=1, hostile_per_kind=1, flood_rounds=1,
-                      bomb_clients=1, workers=2, timeout=3.0, entities=50)
+    cfg = load_run.Config(requests=150, seconds=120, clients=4, hostile_clients=1, hostile_per_kind=1,
+                          flood_rounds=1, bomb_clients=1, workers=2, timeout=3.0, entities=50)
     return load_run.run(tmp / "store", cfg, "test", tmp / "server.log")
 
 
