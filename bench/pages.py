@@ -111,8 +111,10 @@ def main() -> int:
     port = free_port()
     argv = [str(BIN / "andts"), "serve", "--store", str(link), "--port", str(port), "--timeout", "30",
             "--no-access-log", *(["--disk"] if args.disk else [])]
+    log = ROOT / "var" / "bench-pages.log"
+    log.parent.mkdir(parents=True, exist_ok=True)  # var/ is not there in a fresh checkout whose store is elsewhere
     started = time.perf_counter()
-    server = Server(argv, f"http://127.0.0.1:{port}/health", ROOT / "var" / "bench-pages.log")
+    server = Server(argv, f"http://127.0.0.1:{port}/health", log)
     start_s = time.perf_counter() - started
     try:
         idle, idle_each = rss_mb(server.process.pid), rss_by_process(server.process.pid)
