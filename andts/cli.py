@@ -26,10 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"andts-kg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in (_add_build, _add_export, _add_validate, _add_serve, _add_query):
+        add(sub)
+    return parser
 
+
+def _add_build(sub: argparse._SubParsersAction) -> None:
     from andts.commands import build as build_cmd
-    from andts.commands import export as export_cmd
-    from andts.commands import validate as validate_cmd
 
     p = sub.add_parser(
         "build", help="load every source document, validate, and publish the store and dumps",
@@ -43,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_option(p)
     p.set_defaults(func=build_cmd.run)
 
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    from andts.commands import export as export_cmd
+
     p = sub.add_parser(
         "export", help="write the whole published dataset to standard output",
         description="Write every named graph of the published store to standard output.",
@@ -51,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="trig or nquads keep the named graphs; turtle is their union; jsonld keeps them (default: trig)")
     _add_store_option(p)
     p.set_defaults(func=export_cmd.run)
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    from andts.commands import validate as validate_cmd
 
     p = sub.add_parser(
         "validate", help="validate the published build, or RDF files, against the SHACL shapes",
@@ -63,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_option(p)
     p.set_defaults(func=validate_cmd.run)
 
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:
     from andts.commands import serve as serve_cmd
 
     p = sub.add_parser(
@@ -75,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_option(p)
     p.set_defaults(func=serve_cmd.run)
 
+
+def _add_query(sub: argparse._SubParsersAction) -> None:
     from andts.commands import query as query_cmd
 
     p = sub.add_parser(
@@ -86,7 +101,6 @@ def build_parser() -> argparse.ArgumentParser:
     query_cmd.add_arguments(p)
     _add_store_option(p)
     p.set_defaults(func=query_cmd.run)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,10 +1,10 @@
 """The HTTP client the benchmarks drive every server with: one keep-alive connection of the standard library's
 `http.client` (what urllib and SPARQLWrapper are built on), nothing else per request.
 
-Why not httpx: on this machine httpx spends 0.25–0.5 ms of its own per request (measured in
-bench/overhead.py, which shows both clients side by side), as much as Oxigraph's server needs to answer a
-point lookup. A benchmark of servers should spend its time in the servers. The client asks for no
-compression (as urllib, SPARQLWrapper and curl do by default), the same for every server.
+Why not httpx: its own cost per request is as large as what Oxigraph's server needs to answer a point
+lookup (bench/overhead.py measures both clients side by side; the figures are in bench/results/national.md),
+and a benchmark of servers should spend its time in the servers. The client asks for no compression (as
+urllib, SPARQLWrapper and curl do by default), the same for every server.
 """
 
 from __future__ import annotations

@@ -33,12 +33,13 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from client import Client  # noqa: E402
-from national import Server, entity_sample, free_port  # noqa: E402
+from andts import store as layout
+from andts.server.engine import builds, sparql
 
-from andts import store as layout  # noqa: E402
-from andts.server.engine import builds, sparql  # noqa: E402
+# siblings in bench/: Python puts this file's folder first on sys.path when it runs it
+from client import Client
+from entity_sample import entity_sample
+from server_process import Server, free_port
 
 BIN = Path(sys.executable).parent
 NT = {"Accept": "application/n-triples"}
@@ -71,33 +72,22 @@ def over_both_clients(base: str, path: Callable[[int], str], n: int) -> tuple[fl
     return a, b
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", type=Path, required=True)
-    ap.add_argument("--requests", type=int, default=1000)
-    args = ap.parse_args()
-    link = args.store.absolute()
-    build_dir = layout.current_build_dir(link)
-    disk = ox.Store.read_only(str(build_dir / layout.OXIGRAPH_DIR))
-    iris = entity_sample(disk, 200, 1)
-    queries = [f"CONSTRUCT {{ <{i}> ?p ?o }} WHERE {{ <{i}> ?p ?o }}" for i in iris]
-    lookups = [f"?{httpx.QueryParams({'query': q})}" for q in queries]
-    jobs = [sparql.Job(query=q, graph_format="ntriples") for q in queries]
-    n = args.requests
-    logs = Path(tempfile.mkdtemp())
-    in_process: list[tuple[str, float]] = []
-    over_http: list[tuple[str, float, float]] = []
-
-    in_process.append(("1. pyoxigraph query + serialise (the floor)", p50(lambda i: disk.query(
-        queries[i % 200], use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES), n)))
-    in_process.append(("2. + job checks (sparql.execute)", p50(lambda i: sparql.execute(disk, jobs[i % 200]), n)))
+def in_process_rows(link: Path, disk: ox.Store, queries: list[str], jobs: list[sparql.Job], n: int
+                    ) -> list[tuple[str, float]]:
+    """Rows 1 to 3: the floor, the worker's job checks, and the worker pool's IPC."""
     from andts.server.engine.pool import WorkerPool
 
+    rows = [("1. pyoxigraph query + serialise (the floor)", p50(lambda i: disk.query(
+        queries[i % 200], use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES), n))]
+    rows.append(("2. + job checks (sparql.execute)", p50(lambda i: sparql.execute(disk, jobs[i % 200]), n)))
     with WorkerPool(builds.locate_build(link), size=2, timeout=30, in_memory=True, slots_per_process=2) as pool:
-        in_process.append(("3. + worker process IPC (WorkerPool.run, in memory as served)",
-                            p50(lambda i: pool.run(jobs[i % 200]), n)))
-    size = int(statistics.median(len(sparql.execute(disk, j).body) for j in jobs))
+        rows.append(("3. + worker process IPC (WorkerPool.run, in memory as served)",
+                     p50(lambda i: pool.run(jobs[i % 200]), n)))
+    return rows
 
+
+def bare_http_row(size: int, logs: Path, n: int) -> tuple[str, float, float]:
+    """Row 4: uvicorn serving bare_asgi.py's body of `size` bytes."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     os.environ["BARE_ASGI_BYTES"] = str(size)  # read by bare_asgi.py in the server process
@@ -106,22 +96,27 @@ def main() -> int:
                     base + "/", logs / "bare.log", start_timeout=60)
     os.environ.pop("BARE_ASGI_BYTES", None)
     try:
-        over_http.append((f"4. HTTP alone: uvicorn + a bare ASGI app, {size} bytes", *over_both_clients(
-            base, lambda i: "/", n)))
+        return (f"4. HTTP alone: uvicorn + a bare ASGI app, {size} bytes", *over_both_clients(base, lambda i: "/", n))
     finally:
         server.stop()
 
+
+def ours_rows(link: Path, lookups: list[str], logs: Path, n: int) -> list[tuple[str, float, float]]:
+    """Rows 5 and 6: `andts serve`'s /health, then the whole lookup."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = Server([str(BIN / "andts"), "serve", "--store", str(link), "--host", "127.0.0.1", "--port", str(port),
                      "--workers", "2"], base + "/health", logs / "serve.log")
     try:
-        over_http.append(("5. GET /health of andts serve (no query)", *over_both_clients(base, lambda i: "/health", n)))
-        over_http.append(("6. GET /sparql lookup of andts serve (everything)", *over_both_clients(
-            base, lambda i: "/sparql" + lookups[i % 200], n)))
+        return [("5. GET /health of andts serve (no query)", *over_both_clients(base, lambda i: "/health", n)),
+                ("6. GET /sparql lookup of andts serve (everything)", *over_both_clients(
+                    base, lambda i: "/sparql" + lookups[i % 200], n))]
     finally:
         server.stop()
 
+
+def oxigraph_row(build_dir: Path, lookups: list[str], logs: Path, n: int) -> tuple[str, float, float]:
+    """For scale: Oxigraph's server on a copy of the store, the same lookups."""
     copy = Path(tempfile.mkdtemp()) / "oxigraph"
     shutil.copytree(build_dir / layout.OXIGRAPH_DIR, copy)
     port = free_port()
@@ -129,12 +124,14 @@ def main() -> int:
     server = Server([str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
                      "--union-default-graph"], base + "/query?query=ASK%7B%7D", logs / "oxigraph.log")
     try:
-        over_http.append(("Oxigraph's server: GET /query lookup", *over_both_clients(
-            base, lambda i: "/query" + lookups[i % 200], n)))
+        return ("Oxigraph's server: GET /query lookup", *over_both_clients(base, lambda i: "/query" + lookups[i % 200], n))
     finally:
         server.stop()
         shutil.rmtree(copy, ignore_errors=True)
 
+
+def print_tables(build_dir: Path, n: int, in_process: list[tuple[str, float]],
+                 over_http: list[tuple[str, float, float]]) -> None:
     floor = in_process[0][1]
     print(f"Store {build_dir.name}, {n} lookups a row, 1 client; p50 in ms.\n")
     print("| in this process | p50 |\n| --- | ---: |")
@@ -143,6 +140,26 @@ def main() -> int:
     print("\n| over HTTP | bench/client.py | − floor | httpx | − floor |\n| --- | ---: | ---: | ---: | ---: |")
     for name, lean, hx in over_http:
         print(f"| {name} | {lean:.2f} | {lean - floor:.2f} | {hx:.2f} | {hx - floor:.2f} |")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--requests", type=int, default=1000)
+    args = ap.parse_args()
+    link = args.store.absolute()
+    build_dir = layout.current_build_dir(link)
+    disk = ox.Store.read_only(str(build_dir / layout.OXIGRAPH_DIR))
+    queries = [f"CONSTRUCT {{ <{i}> ?p ?o }} WHERE {{ <{i}> ?p ?o }}" for i in entity_sample(disk, 200, 1)]
+    lookups = [f"?{httpx.QueryParams({'query': q})}" for q in queries]
+    jobs = [sparql.Job(query=q, graph_format="ntriples") for q in queries]
+    n = args.requests
+    logs = Path(tempfile.mkdtemp())
+    in_process = in_process_rows(link, disk, queries, jobs, n)
+    size = int(statistics.median(len(sparql.execute(disk, j).body) for j in jobs))
+    over_http = [bare_http_row(size, logs, n), *ours_rows(link, lookups, logs, n),
+                 oxigraph_row(build_dir, lookups, logs, n)]
+    print_tables(build_dir, n, in_process, over_http)
     return 0
 
 

@@ -1,5 +1,5 @@
 """How long the pages take on a large store, the first time (computed per build) and after, and how much
-memory the server holds: the figures for the pages and memory rows of issue 8.
+memory the server holds.
 
     .venv/bin/python bench/pages.py --store var/bench-national/n290/store [--requests 100] [--out bench/results/pages.md]
 
@@ -11,6 +11,7 @@ reads the RSS of the server and its workers (/proc) before and after.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import statistics
@@ -22,15 +23,19 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from national import Server, entity_sample, free_port, rss_by_process, rss_mb  # noqa: E402
+from andts import store as layout
+from andts.namespaces import BASE
 
-from andts import store as layout  # noqa: E402
-from andts.namespaces import BASE  # noqa: E402
+# siblings in bench/: Python puts this file's folder first on sys.path when it runs it
+from entity_sample import entity_sample
+from process_memory import rss_by_process, rss_mb
+from server_process import Server, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HTML = {"Accept": "text/html"}
+
+Row = tuple[str, str, str, str, str]  # page, status, kB, first ms, then ms
 
 
 def timed_get(http: httpx.Client, path: str, headers: dict[str, str] | None = None) -> tuple[float, int, int]:
@@ -39,56 +44,44 @@ def timed_get(http: httpx.Client, path: str, headers: dict[str, str] | None = No
     return (time.perf_counter() - t) * 1000, r.status_code, len(r.content)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", type=Path, required=True)
-    ap.add_argument("--requests", type=int, default=100)
-    ap.add_argument("--disk", action="store_true", help="serve from RocksDB on disk instead of memory")
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "pages.md")
-    args = ap.parse_args()
-    link = args.store.absolute()
-    build_dir = layout.current_build_dir(link)
-    info = layout.read_build_info(link)
-    disk = ox.Store.read_only(str(build_dir / layout.OXIGRAPH_DIR))
-    iris = entity_sample(disk, 200, 1)
-    del disk
-    port = free_port()
-    argv = [str(BIN / "andts"), "serve", "--store", str(link), "--port", str(port), "--timeout", "30",
-            "--no-access-log", *(["--disk"] if args.disk else [])]
-    started = time.perf_counter()
-    server = Server(argv, f"http://127.0.0.1:{port}/health", ROOT / "var" / "bench-pages.log")
-    start_s = time.perf_counter() - started
-    rows: list[tuple[str, str, str, str, str]] = []
-    try:
-        idle = rss_mb(server.process.pid)
-        idle_each = rss_by_process(server.process.pid)
-        http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
-        rng = random.Random(1)
-        entity = "/" + rng.choice(iris).removeprefix(BASE)
-        fixed = [("home /", "/", HTML), ("comparison /compare", "/compare", HTML),
-                 ("search /search?q=skola", "/search?q=skola", HTML),
-                 ("class page /def/Activity", "/def/Activity", HTML),
-                 ("class page, page 50 by municipality", "/def/Activity?page=50&sort=municipality", HTML),
-                 ("quality /quality", "/quality", HTML), ("VoID", "/.well-known/void", None),
-                 ("entity page", entity, HTML), ("entity as Turtle", entity + ".ttl", None)]
-        for name, path, headers in fixed:
-            cold, status, size = timed_get(http, path, headers)
-            warm = statistics.median(timed_get(http, path, headers)[0] for _ in range(3))
-            rows.append((name, str(status), f"{size // 1000}", f"{cold:.0f}", f"{warm:.1f}"))
-        for name, suffix, headers in [("entity pages, random", "", HTML), ("entity Turtle, random", ".ttl", None)]:
-            xs = []
-            for i in range(args.requests):
-                ms, status, _ = timed_get(http, "/" + iris[i % len(iris)].removeprefix(BASE) + suffix, headers)
-                assert status == 200, (status, iris[i % len(iris)])
-                xs.append(ms)
-            xs.sort()
-            rows.append((f"{name} ({args.requests}, p50 / p99)", "200", "", "",
-                         f"{statistics.median(xs):.1f} / {xs[int(len(xs) * 0.99) - 1]:.1f}"))
-        after = rss_mb(server.process.pid)
-        after_each = rss_by_process(server.process.pid)
-    finally:
-        server.stop()
-    mode = "RocksDB on disk (--disk)" if args.disk else "in memory (default)"
+def every_page_kind(http: httpx.Client, entity: str) -> list[Row]:
+    """Each page kind once cold, then the median of three more."""
+    fixed = [("home /", "/", HTML), ("comparison /compare", "/compare", HTML),
+             ("search /search?q=skola", "/search?q=skola", HTML),
+             ("class page /def/Activity", "/def/Activity", HTML),
+             ("class page, page 50 by municipality", "/def/Activity?page=50&sort=municipality", HTML),
+             ("quality /quality", "/quality", HTML), ("VoID", "/.well-known/void", None),
+             ("entity page", entity, HTML), ("entity as Turtle", entity + ".ttl", None)]
+    rows = []
+    for name, path, headers in fixed:
+        cold, status, size = timed_get(http, path, headers)
+        warm = statistics.median(timed_get(http, path, headers)[0] for _ in range(3))
+        rows.append((name, str(status), f"{size // 1000}", f"{cold:.0f}", f"{warm:.1f}"))
+    return rows
+
+
+def random_entities(http: httpx.Client, iris: list[str], requests: int) -> list[Row]:
+    """Entity pages and their Turtle, `requests` of each: p50 / p99."""
+    rows = []
+    for name, suffix, headers in [("entity pages, random", "", HTML), ("entity Turtle, random", ".ttl", None)]:
+        xs = []
+        for i in range(requests):
+            ms, status, _ = timed_get(http, "/" + iris[i % len(iris)].removeprefix(BASE) + suffix, headers)
+            assert status == 200, (status, iris[i % len(iris)])
+            xs.append(ms)
+        xs.sort()
+        rows.append((f"{name} ({requests}, p50 / p99)", "200", "", "",
+                     f"{statistics.median(xs):.1f} / {xs[int(len(xs) * 0.99) - 1]:.1f}"))
+    return rows
+
+
+Rss = tuple[float, float, int]  # rss_mb: now, peak sum, processes
+RssEach = list[tuple[int, float, float]]  # rss_by_process: pid, RSS, PSS
+
+
+def render(info: layout.BuildInfo, disk: bool, start_s: float, idle: Rss, after: Rss, idle_each: RssEach,
+           after_each: RssEach, rows: list[Row]) -> str:
+    mode = "RocksDB on disk (--disk)" if disk else "in memory (default)"
     lines = [
         "# Pages and memory on a large store", "",
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `bench/pages.py` on {info.triples} triples "
@@ -103,7 +96,35 @@ def main() -> int:
         "| --- | ---: | ---: | ---: | ---: |",
         *(f"| {' | '.join(r)} |" for r in rows), "",
     ]
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--requests", type=int, default=100)
+    ap.add_argument("--disk", action="store_true", help="serve from RocksDB on disk instead of memory")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "pages.md")
+    args = ap.parse_args()
+    link = args.store.absolute()
+    iris = entity_sample(ox.Store.read_only(str(layout.current_build_dir(link) / layout.OXIGRAPH_DIR)), 200, 1)
+    port = free_port()
+    argv = [str(BIN / "andts"), "serve", "--store", str(link), "--port", str(port), "--timeout", "30",
+            "--no-access-log", *(["--disk"] if args.disk else [])]
+    log = ROOT / "var" / "bench-pages.log"
+    log.parent.mkdir(parents=True, exist_ok=True)  # var/ is not there in a fresh checkout whose store is elsewhere
+    started = time.perf_counter()
+    server = Server(argv, f"http://127.0.0.1:{port}/health", log)
+    start_s = time.perf_counter() - started
+    try:
+        idle, idle_each = rss_mb(server.process.pid), rss_by_process(server.process.pid)
+        http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+        entity = "/" + random.Random(1).choice(iris).removeprefix(BASE)
+        rows = every_page_kind(http, entity) + random_entities(http, iris, args.requests)
+        after, after_each = rss_mb(server.process.pid), rss_by_process(server.process.pid)
+    finally:
+        server.stop()
+    text = render(layout.read_build_info(link), args.disk, start_s, idle, after, idle_each, after_each, rows)
     print(text)
     if args.out:
         with args.out.open("a" if args.out.exists() else "w") as out:
@@ -112,8 +133,6 @@ def main() -> int:
 
 
 def _machine() -> str:
-    import os
-
     return f"{os.cpu_count()} CPUs, Python {platform.python_version()}, pyoxigraph {ox.__version__}"
 
 

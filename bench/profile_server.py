@@ -22,13 +22,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from national import Server, entity_sample, free_port  # noqa: E402
+from andts import store as layout
 
-import pyoxigraph as ox  # noqa: E402
-
-from andts import store as layout  # noqa: E402
+# siblings in bench/: Python puts this file's folder first on sys.path when it runs it
+from entity_sample import entity_sample
+from server_process import Server, free_port
 
 BIN = Path(sys.executable).parent
 #: Leaf functions of a thread that waits (py-spy still samples some of these as active).
@@ -36,57 +36,48 @@ WAITS = {"Connection._recv", "Condition.wait", "EpollSelector.select", "_PollLik
          "Queue.get", "Event.wait", "sleep", "select", "Connection._poll", "wait"}
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", type=Path, required=True)
-    ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--clients", type=int, default=1)
-    ap.add_argument("--out", type=Path, default=Path("var/bench-national/profile.txt"))
-    ap.add_argument("--top", type=int, default=25)
-    args = ap.parse_args()
-    build = layout.current_build_dir(args.store)
-    disk = ox.Store.read_only(str(build / layout.OXIGRAPH_DIR))
-    iris = entity_sample(disk, 200, 1)
-    del disk
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    server = Server([str(BIN / "andts"), "serve", "--store", str(args.store.absolute()),
-                     "--host", "127.0.0.1", "--port", str(port), "--workers", "2"], base + "/health",
-                    args.out.with_suffix(".server.log"))
-    stop = threading.Event()
-    done = Counter()
+class LookupLoad:
+    """`clients` threads sending point lookups of random entities until stopped; `done` counts them."""
 
-    def load(c: int) -> None:
+    def __init__(self, base: str, iris: list[str], clients: int) -> None:
+        self.base, self.iris = base, iris
+        self.stop = threading.Event()
+        self.done: Counter = Counter()
+        self.threads = [threading.Thread(target=self._client, args=(c,)) for c in range(clients)]
+        for t in self.threads:
+            t.start()
+
+    def _client(self, c: int) -> None:
         rng = random.Random(c)
-        with httpx.Client(base_url=base, timeout=30) as client:
-            while not stop.is_set():
-                i = rng.choice(iris)
+        with httpx.Client(base_url=self.base, timeout=30) as client:
+            while not self.stop.is_set():
+                i = rng.choice(self.iris)
                 client.get("/sparql", params={"query": f"CONSTRUCT {{ <{i}> ?p ?o }} WHERE {{ <{i}> ?p ?o }}"},
                            headers={"Accept": "application/n-triples"})
-                done[c] += 1
+                self.done[c] += 1
 
-    try:
-        threads = [threading.Thread(target=load, args=(c,)) for c in range(args.clients)]
-        for t in threads:
-            t.start()
-        time.sleep(1)
-        start = sum(done.values())
-        subprocess.run([str(BIN / "py-spy"), "record", "--pid", str(server.process.pid), "--subprocesses",
-                        "--duration", str(int(args.seconds)), "--rate", "200", "--format", "raw", "--output",
-                        str(args.out)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        requests = sum(done.values()) - start
-        stop.set()
-        for t in threads:
+    def end(self) -> None:
+        self.stop.set()
+        for t in self.threads:
             t.join()
-    finally:
-        server.stop()
-    print(f"{requests} lookups in {args.seconds:g} s under the profiler ({requests / args.seconds:.0f}/s, "
-          f"{args.clients} client(s))")
+
+
+def profile(server: Server, load: LookupLoad, seconds: float, out: Path) -> int:
+    """py-spy over the server and its workers for `seconds`, a second into the load; the lookups made meanwhile."""
+    time.sleep(1)
+    start = sum(load.done.values())
+    subprocess.run([str(BIN / "py-spy"), "record", "--pid", str(server.process.pid), "--subprocesses",
+                    "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--output",
+                    str(out)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return sum(load.done.values()) - start
+
+
+def print_hottest(raw: Path, top: int) -> None:
+    """Per process (server or query worker, busy or waiting) its share of the samples and hottest functions."""
     per_process: Counter = Counter()
     inclusive: dict[str, Counter] = defaultdict(Counter)
     own: dict[str, Counter] = defaultdict(Counter)
-    for line in args.out.read_text().splitlines():
+    for line in raw.read_text().splitlines():
         stack, _, n = line.rpartition(" ")
         frames = stack.split(";")
         procs = [f for f in frames if f.startswith("process ")]
@@ -102,11 +93,40 @@ def main() -> int:
     for key, n in per_process.most_common():
         print(f"\n## {key}: {n} samples ({n / total:.0%})")
         print("inclusive:")
-        for f, m in inclusive[key].most_common(args.top):
+        for f, m in inclusive[key].most_common(top):
             print(f"  {m / n:6.1%}  {f[:150]}")
         print("own:")
         for f, m in own[key].most_common(10):
             print(f"  {m / n:6.1%}  {f[:150]}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--clients", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=Path("var/bench-national/profile.txt"))
+    ap.add_argument("--top", type=int, default=25)
+    args = ap.parse_args()
+    build = layout.current_build_dir(args.store)
+    iris = entity_sample(ox.Store.read_only(str(build / layout.OXIGRAPH_DIR)), 200, 1)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    server = Server([str(BIN / "andts"), "serve", "--store", str(args.store.absolute()),
+                     "--host", "127.0.0.1", "--port", str(port), "--workers", "2"], base + "/health",
+                    args.out.with_suffix(".server.log"))
+    try:
+        load = LookupLoad(base, iris, args.clients)
+        try:
+            requests = profile(server, load, args.seconds, args.out)
+        finally:
+            load.end()
+    finally:
+        server.stop()
+    print(f"{requests} lookups in {args.seconds:g} s under the profiler ({requests / args.seconds:.0f}/s, "
+          f"{args.clients} client(s))")
+    print_hottest(args.out, args.top)
     return 0
 
 

@@ -109,54 +109,50 @@ def versions() -> str:
     return ", ".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--copies", type=int, nargs="+", default=[1, 30, 100])
-    parser.add_argument("--engines", nargs="+", default=["pyshacl", "turbo"])
-    parser.add_argument("--whole-limit", type=int, default=100, help="largest N validated as one whole graph")
-    parser.add_argument("--per-graph-limit", type=int, default=100,
-                        help="largest N validated graph by graph with pyshacl (the slowest combination)")
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+Row = tuple[int, int, int, str, str, float, int, int, float]  # copies, graphs, triples, engine, strategy, s, results, violations, MB
 
-    engines = list(args.engines)
+
+def available(engines: list[str]) -> list[str]:
+    """The engines asked for, without turbo when pyshacl-turbo is not installed."""
+    engines = list(engines)
     if "turbo" in engines:
         try:
             import pyshacl_turbo  # noqa: F401
         except ImportError:
             print("pyshacl-turbo is not installed: measuring pyshacl only", file=sys.stderr)
             engines.remove("turbo")
-    t0 = time.perf_counter()
-    graphs, reference = real_graphs()
-    print(f"loaded the sources in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    validate(Graph(), reference=reference)  # parse the shapes and the ontology once (cached), not timed
-    reference_named = {iri: g for iri, g in graphs.items() if iri not in programmes(graphs)}
+    return engines
 
-    rows: list[tuple] = []
-    agreement: list[str] = []
-    for n in args.copies:
-        data = copies(graphs, reference, n)
-        triples = sum(len(g) for g in data.values())
-        seen: dict[tuple[str, str], set[tuple]] = {}
-        for engine in engines:
-            for strategy in ("per-graph", "whole"):
-                if strategy == "whole" and n > args.whole_limit:
-                    continue
-                if strategy == "per-graph" and engine == "pyshacl" and n > args.per_graph_limit:
-                    continue
-                seconds, report = run_strategy(strategy, data, reference_named, engine)
-                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                rows.append((n, len(data), triples, engine, strategy, seconds, len(report.results),
-                             len(report.violations), rss))
-                seen[(engine, strategy)] = keys(report)
-                print(f"{n:>4}× {triples:>8} triples  {engine:<8} {strategy:<9} {seconds:8.2f} s  "
-                      f"{len(report.results)} results", file=sys.stderr)
-        first = next(iter(seen.items()), None)
-        if first:
-            differ = [f"{e}/{s}" for (e, s), k in seen.items() if k != first[1]]
-            agreement.append(f"- {n}×: " + ("all runs report the same results" if not differ else
-                                             f"{', '.join(differ)} differ from {first[0][0]}/{first[0][1]}"))
 
+def measure_copies(n: int, graphs: dict[URIRef, Graph], reference: Graph, reference_named: dict[URIRef, Graph],
+                   engines: list[str], args: argparse.Namespace) -> tuple[list[Row], str]:
+    """Every engine and strategy (within the limits) on n copies; the rows, and whether they agree."""
+    data = copies(graphs, reference, n)
+    triples = sum(len(g) for g in data.values())
+    rows: list[Row] = []
+    seen: dict[tuple[str, str], set[tuple]] = {}
+    for engine in engines:
+        for strategy in ("per-graph", "whole"):
+            if strategy == "whole" and n > args.whole_limit:
+                continue
+            if strategy == "per-graph" and engine == "pyshacl" and n > args.per_graph_limit:
+                continue
+            seconds, report = run_strategy(strategy, data, reference_named, engine)
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            rows.append((n, len(data), triples, engine, strategy, seconds, len(report.results),
+                         len(report.violations), rss))
+            seen[(engine, strategy)] = keys(report)
+            print(f"{n:>4}× {triples:>8} triples  {engine:<8} {strategy:<9} {seconds:8.2f} s  "
+                  f"{len(report.results)} results", file=sys.stderr)
+    first = next(iter(seen.items()), None)
+    if not first:
+        return rows, ""
+    differ = [f"{e}/{s}" for (e, s), k in seen.items() if k != first[1]]
+    return rows, f"- {n}×: " + ("all runs report the same results" if not differ else
+                                f"{', '.join(differ)} differ from {first[0][0]}/{first[0][1]}")
+
+
+def render(rows: list[Row], agreement: list[str], reference: Graph, argv: list[str] | None) -> str:
     lines = [
         "# SHACL validation: speed of the strategies and engines",
         "",
@@ -176,17 +172,46 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {n} | {graphs_n} | {triples} | {engine} | {strategy} | {seconds:.2f} | {results} | "
                      f"{violations} | {rss:.0f} |")
     lines += ["", "Agreement (sourceShape, focusNode, severity):", "", *agreement, ""]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    table = "\n".join(lines)
-    if args.out.exists():
-        old = args.out.read_text(encoding="utf-8")
+    return "\n".join(lines)
+
+
+def write(out: Path, table: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        old = out.read_text(encoding="utf-8")
         marker = "\n## Choice"
         if marker in old:  # keep the hand-written conclusion below the figures
             table = table + old[old.index(marker):]
-    args.out.write_text(table if table.endswith("\n") else table + "\n", encoding="utf-8")
-    print(f"wrote {args.out}", file=sys.stderr)
-    return 0
+    out.write_text(table if table.endswith("\n") else table + "\n", encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 30, 100])
+    parser.add_argument("--engines", nargs="+", default=["pyshacl", "turbo"])
+    parser.add_argument("--whole-limit", type=int, default=100, help="largest N validated as one whole graph")
+    parser.add_argument("--per-graph-limit", type=int, default=100,
+                        help="largest N validated graph by graph with pyshacl (the slowest combination)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    engines = available(args.engines)
+    t0 = time.perf_counter()
+    graphs, reference = real_graphs()
+    print(f"loaded the sources in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    validate(Graph(), reference=reference)  # parse the shapes and the ontology once (cached), not timed
+    reference_named = {iri: g for iri, g in graphs.items() if iri not in programmes(graphs)}
+
+    rows: list[Row] = []
+    agreement: list[str] = []
+    for n in args.copies:
+        more, agrees = measure_copies(n, graphs, reference, reference_named, engines, args)
+        rows += more
+        if agrees:
+            agreement.append(agrees)
+    write(args.out, render(rows, agreement, reference, argv))
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())
