@@ -13,9 +13,6 @@ made from the NamedNode's own N-Triples form (`<iri>`) in a VALUES clause, never
 
 Cool URIs: 200 with `Vary: Accept` and `Content-Location` naming the variant sent, not a 303 redirect;
 why, in server/README.md ("Linked data: dereferencing").
-
-The routes are a small Starlette router used as the app's fallback (see `fallback`), so a request that no
-other route takes comes here; anything that is not a linked-data path gets the app's usual 404.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "comparison_back": ("Tillbaka till jämförelsen", "Back to the comparison"),
     "actor": ("Aktör", "Actor"),
     "coordinator_mark": ("varav samordnare", "of which coordinator"),
-    # validation and quality (issue 7)
+    # validation and quality
     "validate": ("Validera", "Validate"),
     "validate_title": ("Validera data mot formerna", "Validate data against the shapes"),
     "validate_intro": ("Klistra in RDF eller välj en fil (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML). Datan kontrolleras mot projektets SHACL-former på samma sätt som bygget gör: varje programgraf tillsammans med referensdatan.",

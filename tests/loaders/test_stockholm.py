@@ -437,7 +437,7 @@ def test_missing_goal_texts_are_warnings(report):
 def test_warnings(report):
     """The warnings about this programme's entities, for the record: O.2 and O.3 have no activity, and the
     sectors drawn from the document's list have no English name (the document gives none)."""
-    ours = (PROG, str(ID["priority-group/"]), str(ID["sector/"]), str(DOC), str(ID[f"finding/stockholm-andts-2023-2026/"]))
+    ours = (PROG, str(ID["priority-group/"]), str(ID["sector/"]), str(DOC), str(ID["finding/stockholm-andts-2023-2026/"]))
     warnings = Counter(str(r.source_shape).rsplit("/", 1)[-1] for r in report.warnings if str(r.focus_node).startswith(ours))
     assert warnings == {"FocusArea-activity": 2, "EnglishName-label": 11, "Goal-description": 6}
     assert {str(r.focus_node) for r in report.warnings if str(r.source_shape).endswith("FocusArea-activity")} == \

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-import pytest
 from bs4 import BeautifulSoup
 
 from chromium import Browser

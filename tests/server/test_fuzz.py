@@ -16,7 +16,6 @@ from datetime import timezone
 from email.utils import format_datetime
 from pathlib import Path
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st

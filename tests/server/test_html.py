@@ -87,7 +87,7 @@ def test_markup_in_literals_is_escaped(client: TestClient) -> None:
 
 
 def test_iris_are_shown_as_prefixed_names_with_the_full_iri_as_title(client: TestClient) -> None:
-    _, soup = page(client, query=f"SELECT ?c {{ ?c a <http://www.w3.org/2002/07/owl#Class> }} ORDER BY ?c LIMIT 1")
+    _, soup = page(client, query="SELECT ?c { ?c a <http://www.w3.org/2002/07/owl#Class> } ORDER BY ?c LIMIT 1")
     a = soup.select_one("table.results tbody td a")
     assert a.get_text() == "andts:Activity" and a["title"] == a["href"] == f"{ANDTS}def/Activity"
 

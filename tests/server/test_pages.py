@@ -71,7 +71,7 @@ def test_activity_page_has_title_type_breadcrumbs_and_provenance(project_client:
 
 
 def test_the_verbatim_text_is_shown_where_the_published_text_was_cleaned(project_client: httpx.Client) -> None:
-    [row] = sparql(project_client, f"""SELECT ?e ?raw WHERE {{ ?e andts:sourceText ?raw ; a andts:Activity }}
+    [row] = sparql(project_client, """SELECT ?e ?raw WHERE { ?e andts:sourceText ?raw ; a andts:Activity }
                                      ORDER BY ?e LIMIT 1""")
     soup = page(project_client, row["e"].removeprefix(B[:-1]))
     assert soup.select_one(".provenance blockquote.verbatim").get_text() == row["raw"]

@@ -23,7 +23,6 @@ from rdflib.collection import Collection
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS
 
-from andts import paths
 from andts.namespaces import ANDTS, SH
 from andts.validation import Report, shapes_graph, validate
 
