@@ -155,6 +155,32 @@ class Comparison:
 
 
 def comparison(engine: sparql.Engine, ns: str) -> Comparison:
+    """Activities per national goal (of the strategy in force) and municipality; actors per goal."""
+    current, rows, row_of = _goal_rows(engine, ns)
+    # Simple joins, each read whole and joined here: one query with the paths and OPTIONAL is far slower at
+    # national size, and an activity per row outgrows the pages' row limit (per build, so once).
+    activities = {r["activity"].value: r["municipality"].value for r in reader.select(engine, f"""
+SELECT ?activity ?municipality WHERE {{
+  ?activity a <{ns}Activity> ; <{ns}programme> ?programme . ?programme <{ns}municipality> ?municipality }}""",
+        max_rows=reader.WHOLE_READ_ROWS)}
+    rows_of_activity = _rows_of_activities(engine, ns, activities, row_of)
+    cells: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for activity, found in rows_of_activity.items():
+        linked = found - {""}
+        for row in linked or {""}:
+            cells[(row, activities[activity])].add(activity)
+    actors, coordinators = _actors(engine, ns, activities, rows_of_activity)
+    ordered = sorted(rows.values(), key=lambda g: (g.notation != "", natural(g.notation)))
+    return Comparison(
+        strategy=current, goals=ordered, municipalities=sorted(set(activities.values())),
+        cells={k: sorted(v) for k, v in cells.items()}, actors=actors, coordinators=coordinators,
+        activities=activities,
+    )
+
+
+def _goal_rows(engine: sparql.Engine, ns: str) -> tuple[str | None, dict[str, GoalRow], dict[str, str]]:
+    """The strategy in force, a row per national goal of it, and the row of every goal (earlier strategies'
+    goals go to the row of the goal they correspond to)."""
     strategies = reader.select(engine, f"""
 SELECT ?strategy ?start WHERE {{
   ?strategy a <{ns}NationalStrategy> .
@@ -180,13 +206,12 @@ SELECT ?goal ?strategy ?notation ?same WHERE {{
             row_of[goal] = same.value
             if goal not in rows[same.value].earlier:
                 rows[same.value].earlier.append(goal)
+    return current, rows, row_of
 
-    # Simple joins, each read whole and joined here: one query with the paths and OPTIONAL took 4 s at 290
-    # municipalities, and an activity per row outgrows the pages' row limit (per build, so once).
-    activities = {r["activity"].value: r["municipality"].value for r in reader.select(engine, f"""
-SELECT ?activity ?municipality WHERE {{
-  ?activity a <{ns}Activity> ; <{ns}programme> ?programme . ?programme <{ns}municipality> ?municipality }}""",
-        max_rows=reader.WHOLE_READ_ROWS)}
+
+def _rows_of_activities(engine: sparql.Engine, ns: str, activities: dict[str, str], row_of: dict[str, str]
+                        ) -> dict[str, set[str]]:
+    """The national-goal rows of each activity, through its focus area's goal or its own ("" for none)."""
     rows_of_activity: dict[str, set[str]] = {a: set() for a in activities}
     for via_area in (True, False):
         path = f"<{ns}focusArea> ?area . ?area <{ns}goal> ?goal" if via_area else f"<{ns}goal> ?goal"
@@ -196,12 +221,12 @@ SELECT ?activity ?national WHERE {{ ?activity {path} . ?goal <{ns}nationalGoal> 
             activity, national = r["activity"].value, r["national"]
             if activity in rows_of_activity and isinstance(national, ox.NamedNode):
                 rows_of_activity[activity].add(row_of.get(national.value, ""))
-    cells: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for activity, found in rows_of_activity.items():
-        linked = found - {""}
-        for row in linked or {""}:
-            cells[(row, activities[activity])].add(activity)
+    return rows_of_activity
 
+
+def _actors(engine: sparql.Engine, ns: str, activities: dict[str, str], rows_of_activity: dict[str, set[str]]
+            ) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, dict[str, int]]]:
+    """Per municipality, the activities each responsible actor has per goal row, and those it coordinates."""
     actors: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     coordinators: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     coordinating = {(r["activity"].value, r["actor"].value) for r in reader.select(engine, f"""
@@ -217,16 +242,8 @@ SELECT ?activity ?actor WHERE {{ ?activity <{ns}responsible> ?actor }}""", max_r
             actors[municipality][actor][row] += 1
         if (activity, actor) in coordinating:
             coordinators[municipality][actor] += 1
-
-    ordered = sorted(rows.values(), key=lambda g: (g.notation != "", natural(g.notation)))
-    found_municipalities = sorted(set(activities.values()))
-    return Comparison(
-        strategy=current, goals=ordered, municipalities=found_municipalities,
-        cells={k: sorted(v) for k, v in cells.items()},
-        actors={m: {a: dict(gs) for a, gs in by.items()} for m, by in actors.items()},
-        coordinators={m: dict(c) for m, c in coordinators.items()},
-        activities=activities,
-    )
+    return ({m: {a: dict(gs) for a, gs in by.items()} for m, by in actors.items()},
+            {m: dict(c) for m, c in coordinators.items()})
 
 
 def heat(count: int, most: int, levels: int = 5) -> int:

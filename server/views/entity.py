@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from andts.server.engine import reader, sparql
 from andts.server.views.vocabulary import RDF, SKOS
 from andts.server.http import jsonld
+from andts.server.views import outline
 from andts.server.views.context import Link, PageContext
 from andts.server.views.render import formats, render_page
 from andts.server.views.dimensions import Dimension, EVIDENCE_LINKS, dimensions_of, read_evidence
@@ -75,24 +76,6 @@ class FindingView:
 
 
 @dataclass
-class OutlineArea:
-    link: Link
-    notation: str | None
-    activities: int
-
-
-@dataclass
-class OutlineSection:
-    """A goal or a part of a programme with its focus areas."""
-
-    link: Link
-    notation: str | None
-    national_goal: Link | None
-    areas: list[OutlineArea]
-    kind: str  # "goal" or "part"
-
-
-@dataclass
 class EntityView:
     iri: str
     title: str
@@ -107,7 +90,7 @@ class EntityView:
     provenance: Provenance
     findings: list[FindingView]
     own_triples: list[ox.Triple]
-    outline: list[OutlineSection] = field(default_factory=list)
+    outline: list[outline.OutlineSection] = field(default_factory=list)
     dimensions: list[Dimension] = field(default_factory=list)
 
 
@@ -161,24 +144,6 @@ SELECT ?finding ?kind ?line ?message ?text ?suggestion WHERE {{
 }} ORDER BY ?line ?finding""")
 
 
-def _outline(engine: sparql.Engine, programme: ox.NamedNode, ns: str) -> tuple[list[reader.Row], list[reader.Row]]:
-    p = reader.term(programme)
-    sections = reader.select(engine, f"""
-SELECT ?section ?kind ?notation ?national WHERE {{
-  {{ ?section <{ns}programme> {p} ; a ?kind . VALUES ?kind {{ <{ns}Goal> <{ns}OverarchingGoal> <{ns}ProgrammePart> }} }}
-  OPTIONAL {{ ?section <{SKOS}notation> ?notation }}
-  OPTIONAL {{ ?section <{ns}nationalGoal> ?national }}
-}}""")
-    areas = reader.select(engine, f"""
-SELECT ?area ?notation ?section (COUNT(DISTINCT ?activity) AS ?activities) WHERE {{
-  ?area a <{ns}FocusArea> ; <{ns}programme> {p} .
-  OPTIONAL {{ ?area <{SKOS}notation> ?notation }}
-  OPTIONAL {{ ?area <{ns}goal>|<{ns}part> ?section }}
-  OPTIONAL {{ ?activity <{ns}focusArea> ?area }}
-}} GROUP BY ?area ?notation ?section""")
-    return sections, areas
-
-
 #: Properties shown first, in this order; the rest follow by name.
 FIRST = [SKOS + "prefLabel", SKOS + "altLabel", SKOS + "notation", DCTERMS + "description", SKOS + "definition"]
 
@@ -194,7 +159,7 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
            ) -> EntityView | None:
     """The page of one entity, or None when the store says nothing about it (no triples, no incoming links).
     `instances_listed`: the page lists a class's instances itself (ontology.instances), so its incoming
-    rdf:type links are not read again (13,776 activities at 290 municipalities: 250 ms and five label queries)."""
+    rdf:type links are not read again (a class can have thousands)."""
     ns = ctx.ns
     own = _own(engine, iri)
     incoming_rows, totals = _incoming(engine, iri, ns, instances_listed)
@@ -204,7 +169,7 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
     finding_rows = _findings(engine, iri, ns)
     types = sorted({r["o"].value for r in own if r["p"].value == RDF + "type" and isinstance(r["o"], ox.NamedNode)})
     main_type = ctx.vocabulary.most_specific(types, ns)
-    outline_rows = _outline(engine, iri, ns) if main_type == ns + "Programme" else None
+    outline_rows = outline.read_outline(engine, iri, ns) if main_type == ns + "Programme" else None
     evidence_rows = read_evidence(engine, iri, ns) if any(r["p"].value == ns + "evidence" for r in own) else []
 
     # every IRI the page names, for one labels query
@@ -226,20 +191,8 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
         wanted |= {v.value for k, v in row.items() if k != "x" and isinstance(v, ox.NamedNode)}
     name = Namer(ctx, labels_of(engine, wanted))
 
-    # the title: the label in the page language, else Swedish, else English, else the IRI
-    texts = name.labels.get(iri.value, {})
-    title_lang = next((k for k in (ctx.lang, "sv", "en", "") if k in texts), None)
-    title = texts[title_lang] if title_lang is not None else iri.value
-    other_titles = [Value(text=v, lang=k or None) for k, v in sorted(texts.items()) if k != title_lang and v != title]
-
-    description = None
-    descriptions = {r["o"].language or "": r["o"].value for r in own
-                    if r["p"].value == DCTERMS + "description" and isinstance(r["o"], ox.Literal)}
-    if descriptions:
-        lang = next(k for k in (ctx.lang, "sv", "en", "", *descriptions) if k in descriptions)
-        if descriptions[lang] != title:
-            description = Value(text=descriptions[lang], lang=lang or None)
-
+    title, title_lang, other_titles = _titles(name, iri.value, ctx.lang)
+    description = _description(own, title, ctx.lang)
     return EntityView(
         iri=iri.value, title=title, title_lang=title_lang or None, other_titles=other_titles,
         types=[name.link(t) for t in sorted(types, key=lambda t: t != main_type)], main_type=main_type,
@@ -248,14 +201,37 @@ def entity(engine: sparql.Engine, iri: ox.NamedNode, ctx: PageContext, instances
         properties=_properties(name, own, ns),
         incoming=_incoming_groups(name, incoming_rows, totals, iri, ns),
         provenance=_provenance(name, own, ns),
-        findings=[FindingView(link=name.link(r["finding"].value), kind=name.link(r["kind"].value) if "kind" in r else None,
-                              line=reader.integer(r, "line") if "line" in r else None,
-                              message=reader.text(r, "message") or None, text=reader.text(r, "text") or None,
-                              suggestion=reader.text(r, "suggestion") or None) for r in finding_rows],
+        findings=[_finding(name, r) for r in finding_rows],
         own_triples=[ox.Triple(iri, r["p"], r["o"]) for r in own],
-        outline=_outline_sections(name, *outline_rows) if outline_rows else [],
+        outline=outline.sections(name, *outline_rows) if outline_rows else [],
         dimensions=dimensions_of(name, own, evidence_rows, iri.value) if evidence_rows else [],
     )
+
+
+def _titles(name: Namer, iri: str, lang: str) -> tuple[str, str | None, list[Value]]:
+    """The title: the label in the page language, else Swedish, else English, else the IRI; and the others."""
+    texts = name.labels.get(iri, {})
+    title_lang = next((k for k in (lang, "sv", "en", "") if k in texts), None)
+    title = texts[title_lang] if title_lang is not None else iri
+    return title, title_lang, [Value(text=v, lang=k or None) for k, v in sorted(texts.items())
+                               if k != title_lang and v != title]
+
+
+def _description(own: list[reader.Row], title: str, lang: str) -> Value | None:
+    """The description in the page language (else Swedish, English, any), unless it only repeats the title."""
+    descriptions = {r["o"].language or "": r["o"].value for r in own
+                    if r["p"].value == DCTERMS + "description" and isinstance(r["o"], ox.Literal)}
+    if not descriptions:
+        return None
+    chosen = next(k for k in (lang, "sv", "en", "", *descriptions) if k in descriptions)
+    return Value(text=descriptions[chosen], lang=chosen or None) if descriptions[chosen] != title else None
+
+
+def _finding(name: Namer, r: reader.Row) -> FindingView:
+    return FindingView(link=name.link(r["finding"].value), kind=name.link(r["kind"].value) if "kind" in r else None,
+                       line=reader.integer(r, "line") if "line" in r else None,
+                       message=reader.text(r, "message") or None, text=reader.text(r, "text") or None,
+                       suggestion=reader.text(r, "suggestion") or None)
 
 
 CRUMBS = ("municipality", "programme", "goal", "part", "focusArea", "parentItem")
@@ -363,27 +339,6 @@ def _provenance(name: Namer, own: list[reader.Row], ns: str) -> Provenance:
     graphs = sorted({r["g"].value for r in own})
     prov.graphs = [name.link(g) for g in graphs]
     return prov
-
-
-def _outline_sections(name: Namer, sections: list[reader.Row], areas: list[reader.Row]) -> list[OutlineSection]:
-    ns = name.ctx.ns
-    by_section: dict[str, list[OutlineArea]] = defaultdict(list)
-    for r in areas:
-        section = r["section"].value if "section" in r else ""
-        by_section[section].append(OutlineArea(link=name.link(r["area"].value), notation=reader.text(r, "notation") or None,
-                                               activities=reader.integer(r, "activities")))
-    out: dict[str, OutlineSection] = {}
-    for r in sections:
-        iri = r["section"].value
-        if iri in out:
-            continue
-        kind = "part" if r["kind"].value == ns + "ProgrammePart" else "goal"
-        areas_here = sorted(by_section.get(iri, []), key=lambda a: natural(a.notation))
-        out[iri] = OutlineSection(link=name.link(iri), notation=reader.text(r, "notation") or None,
-                                  national_goal=name.link(r["national"].value) if "national" in r else None,
-                                  areas=areas_here, kind=kind)
-    # goals first (overarching before numbered), then parts; each in the document's numbering
-    return sorted(out.values(), key=lambda s: (s.kind != "goal", s.notation is not None, natural(s.notation)))
 
 
 def entity_page(view: EntityView, ctx: PageContext, path: str, prefixes: dict[str, str]) -> str:
