@@ -28,8 +28,8 @@ class Settings:
     #: copy of it (`slots_per_process`).
     workers: int = 2
     #: Whether the worker process loads the build's dump.nq into an in-memory store when it starts, instead of
-    #: reading the RocksDB store on disk: joins are 10x faster at 290 municipalities, for about 176 MB per
-    #: 380,000 triples, held once for every slot, and 2.5 s more at start-up (bench/results/national.md).
+    #: reading the RocksDB store on disk: joins are much faster, for memory in proportion to the graph, held
+    #: once for every slot, and a longer start-up (bench/results/national.md).
     #: False for graphs larger than memory.
     in_memory: bool = True
     #: Megabytes of address space a query worker process may use (RLIMIT_AS; with the store in memory its slots
@@ -53,7 +53,7 @@ class Settings:
     @property
     def slots_per_process(self) -> int:
         """Worker slots a process serves: every one when the store is in memory (pyoxigraph runs queries
-        without the GIL, and each process would hold a copy of the store: 176 MB at 290 municipalities),
+        without the GIL, and each process would hold a copy of the store),
         else one (a process per slot, each reading the store on disk)."""
         return self.workers if self.in_memory else 1
 

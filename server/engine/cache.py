@@ -46,9 +46,8 @@ class BuildCache:
 
 class Recent:
     """Values of one build that pages asked for last, made once each: at most `size` are kept. Class pages
-    keep their instances' order here (a crawler walking every page of a class reads it once; the largest,
-    every activity at 290 municipalities, is 14,000 IRIs), /compare its rendered page (2.9 MB at 290,
-    700 ms of rendering)."""
+    keep their instances' order here (a crawler walking every page of a class reads it once), /compare its rendered page (megabytes at
+    national size, slow to render)."""
 
     def __init__(self, size: int = 8) -> None:
         self.size = size

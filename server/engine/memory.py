@@ -1,8 +1,8 @@
 """Giving freed memory back to the system after a large answer.
 
-glibc's malloc keeps freed memory for reuse, so a process that once serialised a 100 MB answer stays that
-large: a query worker at 290 municipalities grew from 176 to 326 MB this way, and stayed there.
-`malloc_trim(0)` returns it (2.5 ms), so it is called only after large answers or long jobs.
+glibc's malloc keeps freed memory for reuse, so a process that once serialised a large answer stays that
+large. `malloc_trim(0)` returns it, at a cost of milliseconds, so it is called only after large answers or
+long jobs.
 Elsewhere than glibc it does nothing.
 """
 

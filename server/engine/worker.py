@@ -5,7 +5,7 @@ runs one job at a time. The worker receives the Build to serve on the first, ope
 loads its dump into memory), answers ("ready", pid) on every slot, and then serves each slot in a thread
 of its own, answering ("ok", Result) or ("error", typed error). pyoxigraph lets go of the GIL while it
 evaluates a query, so the slots of one process run their queries side by side on one copy of the store
-(a worker holding the store in memory needs 176 MB at 290 municipalities). It is started as a fresh
+(a worker holding the store in memory holds it once). It is started as a fresh
 interpreter on this module (not with multiprocessing's spawn) so that the server's own main script is
 never re-imported.
 """

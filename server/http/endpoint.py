@@ -40,8 +40,8 @@ def sparql_get(request: Request, query_text: QueryText = None, default_graphs: D
 
 class SparqlLookups:
     """`GET /sparql?query=…` from a client that does not ask for HTML, answered by the route's own code
-    (`_answer`) without FastAPI's routing and dependency injection: they were 40 % of the server process's
-    time per point lookup (bench/profile_server.py). Everything else goes on to FastAPI, which also still
+    (`_answer`) without FastAPI's routing and dependency injection, which cost a large share of a point
+    lookup's time (bench/results/design.md). Everything else goes on to FastAPI, which also still
     describes the route (OpenAPI); errors are answered as the route's are (`on_error`)."""
 
     def __init__(self, app: ASGIApp) -> None:

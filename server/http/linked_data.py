@@ -94,8 +94,8 @@ INCOMING_LIMIT = 1000
 def entity_query(iri: ox.NamedNode) -> str:
     """The description of one IRI: its own triples (any graph), the labels of what it links to and of its
     predicates, and its incoming links (at most INCOMING_LIMIT) with the labels of their subjects.
-    The IRI is written into each pattern: bound from a VALUES outside the UNION, Oxigraph evaluated the
-    branches over the whole store first (18 s an entity at 290 municipalities; 3 ms like this)."""
+    The IRI is written into each pattern: bound from a VALUES outside the UNION, Oxigraph evaluates the
+    branches over the whole store first (bench/results/design.md)."""
     return f"""CONSTRUCT {{ {iri} ?p ?o . ?o ?lp ?ol . ?p ?pp ?pl . ?in ?ip {iri} . ?in ?ilp ?il . ?ip ?ipp ?ipl }}
 WHERE {{
   {{ {iri} ?p ?o .

@@ -135,9 +135,8 @@ def best_offer(accept: str | None, offers: Sequence[Offer]) -> Offer | None:
     return _best_offer(accept, offers)
 
 
-#: Clients send few distinct Accept headers, and a lookup negotiated its header three times (about 7 % of the
-#: server's own time for it), so answers are cached; for headers up to this length only, in at most 1,024
-#: entries, because the header is the client's to choose.
+#: Clients send few distinct Accept headers, so answers are cached; for headers up to this length only, in at
+#: most 1,024 entries, because the header is the client's to choose.
 CACHED_ACCEPT_CHARS = 512
 
 

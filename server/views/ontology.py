@@ -169,8 +169,8 @@ def _instance_patterns(ns: str, which: str, language: str) -> str:
 
 def instance_order(engine: sparql.Engine, ns: str, classes: list[str], lang: str, sort: str) -> list[str]:
     """Every instance of `classes`, ascending by `sort`, each once (where its first row sorts). Read once per
-    build and kept (site.py): one ORDER BY over every activity took 250–300 ms at 290 municipalities for each
-    page of 50 it was cut into."""
+    build and kept (views/describe.py): an ORDER BY over every instance per page would sort them all again for
+    every page (bench/results/design.md)."""
     assert sort in SORTS and lang in ("sv", "en")
     values = " ".join(reader.term(ox.NamedNode(c)) for c in classes)
     keys = " ".join(f"ASC({k})" for k in SORTS[sort])

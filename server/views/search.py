@@ -121,8 +121,8 @@ class Hit:
 class SearchIndex:
     """Every searched text of the build, compact: the texts, their folded forms and the subjects each as one
     UTF-8 string with offsets (the folded ones searched with bytes.find: a UTF-8 match is a match of whole
-    characters), so that the index is a few large objects. As one tuple of strings per text (86,000 texts
-    at 290 municipalities) it held 40 MB of the server process, and more in the gaps they left."""
+    characters), so that the index is a few large objects rather than a tuple of strings per text, which holds many
+    times the memory at national size (bench/results/design.md)."""
 
     def __init__(self, entries: Iterable[tuple[str, str, str]] = ()) -> None:
         """`entries`: (subject, property, text), in the order ties are broken in."""
@@ -158,8 +158,8 @@ class SearchIndex:
 
     @classmethod
     def load(cls, engine: sparql.Engine) -> SearchIndex:
-        """Every searched text, a property at a time, read whole and ordered here. (Pages of an ORDER BY
-        over all texts sorted them again for every page: 137 s at 290 municipalities; this is 2 s.)"""
+        """Every searched text, a property at a time, read whole and ordered here: pages of an ORDER BY
+        over all texts would sort them again for every page."""
         found: list[tuple[str, str, str]] = []
         for p in SEARCHED:
             rows = reader.select(engine, f"SELECT ?s ?text WHERE {{ ?s <{p}> ?text FILTER(isIRI(?s) && isLiteral(?text)) }}",
@@ -200,7 +200,7 @@ class SearchIndex:
             if subject not in best or weight > best[subject][0]:
                 best[subject] = (weight, prop, text)
         matched = sorted((s for s, ws in found.items() if len(ws) == len(words)), key=lambda s: (-score[s], s))
-        # snippets only for the hits shown: made for every match, they took 400 ms for a common word at 290
+        # snippets only for the hits shown: a common word matches thousands of texts at national size
         hits = [Hit(iri=s, score=score[s], property=best[s][1], snippet=snippet(best[s][2], words))
                 for s in matched[:limit]]
         return hits, len(matched)
