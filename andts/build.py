@@ -153,10 +153,12 @@ def load_and_validate(sources: list[SourceInfo], reference: Graph, say: Progress
             loads[i] = load
             if nquads is not None:
                 serialized[load.source.graph] = nquads
+            loaded += 1
+            triples = load.tally["triples"] if load.tally else len(load.graph)
+            say(f"loaded {loaded}/{len(sources)} {load.source.path.name}: {triples} triples "
+                f"({time.monotonic() - started:.1f} s)")
         # the graphs that came back whole are their own context
         contexts[r] = UnionView([context, *(load.graph for load, nquads in per_source if nquads is None)])
-        loaded += len(runs[r])
-        say(f"loaded {loaded}/{len(sources)} ({time.monotonic() - started:.1f} s)")
 
     results = validate_runs(work, [len(run) for run in runs], processes, cache=cache, say=say, done=done)
     report = merged(results, [contexts[r] for r in range(len(runs))], reference)

@@ -51,8 +51,8 @@ def digests_of_dump(data: bytes) -> dict[URIRef, str]:
     """The digest of each named graph of an N-Quads dump, as `digest_nquads` gives it for that graph alone.
 
     A dump the build wrote has its lines as pyoxigraph writes them, so they are grouped as they are rather
-    than parsed and written again. A dump with any other line is parsed and
-    written again; either way a graph's digest is that of lines that say exactly its quads."""
+    than parsed and written again. A dump with any other line is parsed and written again; either way a
+    graph's digest is that of lines that say exactly its quads."""
     found = _QUAD_LINE.findall(data)
     lines = data.splitlines()
     if len(found) != len(lines) - lines.count(b""):

@@ -135,7 +135,7 @@ def test_processes_build_what_one_process_builds(tmp_path, monkeypatch):
     assert forked.info.warnings == alone.info.warnings
     assert (store.current_build_dir(tmp_path / "one") / "dump.nq").read_bytes() == \
         (store.current_build_dir(tmp_path / "two") / "dump.nq").read_bytes()
-    assert f"loaded {len(several())}/{len(several())}" in "\n".join(lines)
+    assert f"loaded {len(several())}/{len(several())} " in "\n".join(lines)
     assert any(line.startswith("validated 3/3 programme graphs") for line in lines)
     # the graphs stayed where they were loaded and validated (in forked processes or not), their tallies came back
     assert all(len(load.graph) == 0 and load.tally for load in [*forked.loads, *alone.loads])
