@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import multiprocessing
 import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,28 +22,27 @@ from andts import __version__, paths, store
 from andts.errors import AndtsError, SourceError, ValidationFailed
 from andts.loaders.common import LoadResult, SourceInfo
 from andts.namespaces import ANDTS, ONTOLOGY_GRAPH, PREFIXES, reference_graph
-from andts.validation_cache import ResultCache, digest_nquads, fingerprint
 from andts.validation import (
     Report,
     Result,
+    RunResult,
     UnionView,
     as_text,
     context_of,
-    forks,
     grouped,
     is_reference,
-    kept_run,
-    merge,
+    merged,
     ontology_graph,
     parse_project_files,
     result_record,
+    run_key,
     runs_of,
     severity_name,
-    shapes_graph,
     short,
-    validate_dataset,
     validate_run,
+    validate_runs,
 )
+from andts.validation.cache import ResultCache, digest_nquads, fingerprint
 
 LOADERS = ("stockholm", "eskilstuna", "template")
 
@@ -90,18 +87,6 @@ def reference_union(graphs: dict[URIRef, Graph]) -> Graph:
     return reference
 
 
-def load_all(sources: list[SourceInfo], reference: Graph, say: Progress) -> list[LoadResult]:
-    """Every source through its loader, in order, in this process (a build of fewer than PARALLEL_FROM
-    sources; larger ones load in forked processes, `load_and_validate`)."""
-    started = time.monotonic()
-    loads = []
-    for i, source in enumerate(sources, 1):
-        loads.append(run_loader(source, reference))
-        say(f"loaded {i}/{len(sources)} {source.path.name}: {len(loads[-1].graph)} triples "
-            f"({time.monotonic() - started:.1f} s)")
-    return loads
-
-
 def nquads_of(g: Graph, name: URIRef) -> bytes | None:
     """The graph as N-Quads in graph `name`, as `write` would store it; None when it has blank nodes (their
     labels depend on the graph's place among all graphs: `write` converts such a graph itself)."""
@@ -110,38 +95,24 @@ def nquads_of(g: Graph, name: URIRef) -> bytes | None:
     return ox.serialize(_quads(g, ox.NamedNode(str(name)), ""), format=ox.RdfFormat.N_QUADS)
 
 
-def assemble(sources: list[SourceInfo], progress: Progress | None = None,
-             serialized: dict[URIRef, bytes] | None = None, cache_folder: Path | None = None
-             ) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
-    """Load and validate everything in memory. Raises on a bad source or on violations. `serialized`:
-    where forked loaders put each programme graph's N-Quads (without it, everything is loaded in this
-    process). `cache_folder`: validation results kept from the last build (validation_cache).
-
-    From PARALLEL_FROM sources on, each forked process loads a run of programmes and validates it at once
-    (`load_and_validate`): the programme graphs then stay in those processes, and only their N-Quads (in
-    `serialized`), what the report shows of them and their tallies come back."""
+def assemble(sources: list[SourceInfo], serialized: dict[URIRef, bytes], progress: Progress | None = None,
+             cache_folder: Path | None = None) -> tuple[dict[URIRef, Graph], list[LoadResult], list[Result], Report]:
+    """Load and validate everything, in runs of programmes, each loaded and validated in one process
+    (`load_and_validate`). Raises on a bad source or on violations. Each programme graph's N-Quads go into
+    `serialized`; the graphs returned are the reference graphs and any programme graph that could not be
+    serialised there. `cache_folder`: validation results kept from the last build (`validation.cache`)."""
     say = progress or (lambda line: None)
     graphs = reference_graphs()
     reference = reference_union(graphs)
     slugs = Counter(s.slug for s in sources)
     if dupes := [s for s, n in slugs.items() if n > 1]:
         raise SourceError(str(paths.SOURCES_DIR), None, f"two sources claim the programme slug(s) {', '.join(dupes)}")
-    processes = os.cpu_count() or 1
-    if serialized is not None and forks(processes, len(sources)):
-        cache = _cache(graphs, cache_folder) if cache_folder is not None else None
-        loads, report = load_and_validate(sources, reference, say, processes, serialized, cache)
-        for load in loads:
-            if load.tally is None:  # it came back whole (it has blank nodes): `write` converts it here
-                graphs[load.source.graph] = load.graph
-        _stop_on_violations(report)
-        return graphs, loads, [r for r in report.results if not r.is_violation], report
-    loads = load_all(sources, reference, say)
+    cache = _cache(graphs, cache_folder) if cache_folder is not None else None
+    loads, report = load_and_validate(sources, reference, say, os.cpu_count() or 1, serialized, cache)
     for load in loads:
-        graphs[load.source.graph] = load.graph
-    say(f"validating {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs against the shapes")
-    started = time.monotonic()
-    report = gate(graphs, say)
-    say(f"validated ({time.monotonic() - started:.1f} s)")
+        if load.tally is None:  # it came back whole (it has blank nodes): `write` converts it here
+            graphs[load.source.graph] = load.graph
+    gate(report)
     return graphs, loads, [r for r in report.results if not r.is_violation], report
 
 
@@ -153,58 +124,45 @@ def _cache(graphs: dict[URIRef, Graph], folder: Path) -> ResultCache | None:
     return ResultCache(folder, fingerprint({iri: digest_nquads(nq) for iri, nq in ref.items() if nq is not None}))
 
 
+#: What a run of load_and_validate sends back besides its results: each load with its N-Quads (None when
+#: the graph itself came back), and what the run's report shows of its focus nodes.
+Loaded = tuple[list[tuple[LoadResult, bytes | None]], Graph]
+
+
 def load_and_validate(sources: list[SourceInfo], reference: Graph, say: Progress, processes: int,
                       serialized: dict[URIRef, bytes], cache: ResultCache | None = None
                       ) -> tuple[list[LoadResult], Report]:
-    """Every source loaded and validated in `processes` forked processes, a run of programmes at a time:
-    the runs, their cache keys and their reports are those of `validate_dataset` over the loaded graphs
-    (runs cut by graph IRI, `validation_cache.stable_batches`), so `andts validate` of the build finds them
-    in the cache. Each process sends back its programmes' N-Quads (into `serialized`), their loads without
-    their graphs (`LoadResult.tally` says what they held), and the run's report with the names, lines and
-    documents of its focus nodes (`context_of`)."""
-    global _FORKED_RUNS
+    """Every source loaded and validated by `validation.validate_runs` in `processes` processes, a run of
+    programmes at a time: the runs and their cache keys are those of `validate_dataset` over the loaded
+    graphs, so `andts validate` of the build finds them in the cache. The programme graphs stay in the
+    process that loaded them; their N-Quads come back (into `serialized`), their loads without their
+    graphs (`LoadResult.tally` says what they held), and what the report shows of them (`context_of`)."""
     runs = _runs(sources)
-    shapes_graph(), ontology_graph()  # parsed once, before the fork: the same blank nodes in every report
-    _FORKED_RUNS = (sources, reference, cache)  # the forked processes find them here: nothing is pickled to them
     loads: dict[int, LoadResult] = {}
-    reports: dict[int, Report] = {}
-    keys: list[str] = []
-    kept = done = 0
+    contexts: dict[int, Graph] = {}
+    loaded = 0
     started = time.monotonic()
-    try:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            todo = sorted(range(len(runs)), key=lambda r: len(runs[r]), reverse=True)  # the longest first
-            for r, (per_source, key, was_kept, outcome) in zip(todo, pool.map(_load_and_validate_run, todo)):
-                conforms, results, graph, context = outcome
-                for i, (load, nquads) in zip(runs[r], per_source):
-                    loads[i] = load
-                    if nquads is not None:
-                        serialized[load.source.graph] = nquads
-                if key is not None:
-                    keys.append(key)
-                    if cache is not None and not was_kept:
-                        cache.put(key, conforms, graph)
-                # what the report shows of its focus nodes, and whole the graphs that stayed unserialised
-                own = [load.graph for load, nquads in per_source if nquads is None]
-                reports[r] = Report(conforms=conforms, results=results, graph=graph,
-                                    context=UnionView([context, *own]))
-                done += len(runs[r])
-                kept += len(runs[r]) if was_kept else 0
-                elapsed = time.monotonic() - started
-                say(f"loaded {done}/{len(sources)} ({elapsed:.1f} s)")
-                if not was_kept:
-                    say(f"validated {done}/{len(sources)} programme graphs ({elapsed:.1f} s)")
-    finally:
-        _FORKED_RUNS = None
-    if kept:
-        say(f"{kept}/{len(sources)} programme graphs unchanged since the last validation: their results are kept")
-    if cache is not None and len(keys) == len(runs):
-        cache.keep_only(set(keys))
-    merged = merge([*(reports[r] for r in range(len(runs))), Report(conforms=True, context=reference)])
-    return [loads[i] for i in range(len(sources))], merged
 
+    def work(r: int) -> tuple[RunResult, Loaded]:
+        return _load_and_validate_run([sources[i] for i in runs[r]], reference, cache)
 
-_FORKED_RUNS: tuple[list[SourceInfo], Graph, ResultCache | None] | None = None
+    def done(r: int, _result: RunResult, back: Loaded) -> None:
+        nonlocal loaded
+        per_source, context = back
+        for i, (load, nquads) in zip(runs[r], per_source):
+            loads[i] = load
+            if nquads is not None:
+                serialized[load.source.graph] = nquads
+            loaded += 1
+            triples = load.tally["triples"] if load.tally else len(load.graph)
+            say(f"loaded {loaded}/{len(sources)} {load.source.path.name}: {triples} triples "
+                f"({time.monotonic() - started:.1f} s)")
+        # the graphs that came back whole are their own context
+        contexts[r] = UnionView([context, *(load.graph for load, nquads in per_source if nquads is None)])
+
+    results = validate_runs(work, [len(run) for run in runs], processes, cache=cache, say=say, done=done)
+    report = merged(results, [contexts[r] for r in range(len(runs))], reference)
+    return [loads[i] for i in range(len(sources))], report
 
 
 def _runs(sources: list[SourceInfo]) -> list[list[int]]:
@@ -213,39 +171,26 @@ def _runs(sources: list[SourceInfo]) -> list[list[int]]:
     return [[order[j] for j in run] for run in runs_of([str(sources[i].graph) for i in order])]
 
 
-def _load_and_validate_run(r: int) -> tuple[list[tuple[LoadResult, bytes | None]], str | None, bool,
-                                            tuple[bool, list[Result], Graph, Graph]]:
-    """Run `r` of load_and_validate, in a forked process: (each load and its N-Quads, the run's cache key,
-    whether its results were kept, (conforms, results, report graph, what the results' focus nodes are
-    called, and where they come from))."""
-    assert _FORKED_RUNS is not None
-    sources, reference, cache = _FORKED_RUNS
-    loaded = [run_loader(sources[i], reference) for i in _runs(sources)[r]]
+def _load_and_validate_run(sources: list[SourceInfo], reference: Graph, cache: ResultCache | None
+                           ) -> tuple[RunResult, Loaded]:
+    """One run of load_and_validate, in the process that validates it."""
+    loaded = [run_loader(source, reference) for source in sources]
     nquads = [nquads_of(load.graph, load.source.graph) for load in loaded]
-    digests = [digest_nquads(nq) if nq is not None else None for nq in nquads]
-    key = None
-    if cache is not None and all(d is not None for d in digests):
-        key = cache.key((str(load.source.graph), d) for load, d in zip(loaded, digests))
-    got = kept_run(cache, key) if cache is not None and key is not None else None
-    conforms, results, graph = got or validate_run([load.graph for load in loaded], reference)
-    context = context_of(b"".join(nq for nq in nquads if nq is not None), {x.focus_node for x in results})
+    key = run_key(cache, [(str(load.source.graph), digest_nquads(nq) if nq is not None else None)
+                          for load, nq in zip(loaded, nquads)])
+    result = validate_run([load.graph for load in loaded], reference, cache, key)
+    context = context_of(b"".join(nq for nq in nquads if nq is not None), {x.focus_node for x in result.results})
     per_source = []
     for load, nq in zip(loaded, nquads):
         if nq is not None:  # the graph stays here: its N-Quads say it all
             load = replace(load, graph=Graph(identifier=load.source.graph), tally=tally_of(load.graph))
         per_source.append((load, nq))
-    return per_source, key, got is not None, (conforms, results, graph, context)
+    return result, (per_source, context)
 
 
-def gate(graphs: dict[URIRef, Graph], progress: Progress | None = None) -> Report:
-    """The SHACL gate: the same validation as `andts validate` (each programme graph with the reference
-    data). Raises ValidationFailed, with the violations as `andts validate` lists them, when there are any."""
-    report = validate_dataset(graphs, processes=os.cpu_count() or 1, progress=progress)
-    _stop_on_violations(report)
-    return report
-
-
-def _stop_on_violations(report: Report) -> None:
+def gate(report: Report) -> None:
+    """The SHACL gate: raises ValidationFailed, with the violations as `andts validate` lists them, when
+    the report has any."""
     if not report.conforms:
         violations = Report(conforms=False, results=report.violations, graph=report.graph, context=report.context)
         raise ValidationFailed(f"{len(report.violations)} SHACL violation(s); nothing was published "
@@ -256,11 +201,11 @@ def write(graphs: dict[URIRef, Graph], folder: Path, serialized: dict[URIRef, by
           sizes: dict[URIRef, int] | None = None) -> tuple[str, int, dict[str, int]]:
     """Write the pyoxigraph store and the dumps; returns the content hash (the build id), triples, per graph.
     `serialized`: graphs already written as N-Quads (by `nquads_of`), taken as they are; a graph may be
-    there only (a national build leaves it in the process that loaded it), with its triples in `sizes`.
+    there only (the build leaves it in the process that loaded it), with its triples in `sizes`.
 
-    The on-disk store is bulk-loaded once from all the graphs' N-Quads (one bulk load per graph cost a
-    national build 10 s), in a thread from the start (pyoxigraph lets go of the GIL while it loads), while
-    the sorted N-Quads dump is written and an in-memory store gathers the graphs for the TriG dump."""
+    The on-disk store is bulk-loaded once from all the graphs' N-Quads, since each bulk load has a cost of
+    its own, in a thread from the start (pyoxigraph lets go of the GIL while it loads), while the sorted
+    N-Quads dump is written and an in-memory store gathers the graphs for the TriG dump."""
     parts: list[bytes] = []
     own: dict[URIRef, list[ox.Quad]] = {}  # graphs converted here, with their canonical blank nodes
     counts: dict[str, int] = {}
@@ -344,7 +289,7 @@ def build(store_path: Path, sources: list[SourceInfo] | None = None, progress: P
     """Build and publish. On any error the previously published store is left as it was."""
     sources = discover_sources() if sources is None else sources
     serialized: dict[URIRef, bytes] = {}
-    graphs, loads, warnings, report = assemble(sources, progress, serialized, store.validation_cache_dir(store_path))
+    graphs, loads, warnings, report = assemble(sources, serialized, progress, store.validation_cache_dir(store_path))
     if progress:
         progress("writing the store and the dumps")
     partial = store.new_build_dir(store_path, "build")

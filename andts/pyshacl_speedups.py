@@ -1,32 +1,37 @@
-"""Three changes to how pyshacl works, not to what it finds: together they more than halve the SHACL gate's time.
+"""Three changes to how pyshacl works, not to what it finds, where it repeats bookkeeping for every focus node.
 
-pyshacl spends most of its time on our shapes on bookkeeping that it repeats for every focus node:
   * it asks `p in list` of its list of constraint parameters for every predicate of a shape each time it
-    validates a focus node against the shape (a million URIRef comparisons a programme): the list gets a
-    set's membership test (`_ParameterList`);
-  * `sh:property` validates the property shape once per value node of its parent shape — 2,400 calls a
-    programme, each finding the shape's constraints again and building their components — where SHACL's
-    results are per focus node anyway: the property shape is validated once with all the value nodes as
-    its focus nodes (`_property_shape_once`), as pyshacl itself does for a shape's targets;
+    validates a focus node against the shape: the list gets a set's membership test (`_ParameterList`);
+  * `sh:property` validates the property shape once per value node of its parent shape, each time finding
+    the shape's constraints again and building their components, where SHACL's results are per focus
+    node anyway: the property shape is validated once with all the value nodes as its focus nodes
+    (`_property_shape_once`), as pyshacl itself does for a shape's targets;
   * `sh:qualifiedValueShape` validates each value node against the value shape on its own, to count those
     that conform (every label of every entity against shapes:SwedishLiteral): when the value shape is a
     node shape whose constraints each judge one value node by itself (`PER_VALUE`), it is validated once
     with all the value nodes, and a value node conforms when no report that counts has it as focus node
     (`_value_shape_once`). Any other value shape goes pyshacl's way.
 
-Reports are the same with and without them, result for result: tests/shapes/test_pyshacl_speedups.py
-validates random graphs against shapes made to exercise each change, and tests/shapes/test_strategies.py
-the real programmes with violations put in, both ways. `apply(on=False)` gives pyshacl back its own code. The
-validation cache's key covers this file, so results kept from before a change here are not reused.
+They replace private methods of one pyshacl release, `PYSHACL_VERSION` (pyproject.toml pins it): `apply`
+refuses any other, because a private method may change its meaning without notice. Reports are the same
+with and without them, result for result: tests/shapes/test_pyshacl_speedups.py validates random graphs
+against shapes made to exercise each change, and tests/shapes/test_strategies.py the real programmes with
+violations put in, both ways. `apply(on=False)` gives pyshacl back its own code. The validation cache's
+key covers this file, so results kept from before a change here are not reused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from importlib.metadata import version
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from andts.errors import AndtsError
 from andts.namespaces import SH as _SH
+
+#: The pyshacl release these changes are written against and tested with.
+PYSHACL_VERSION = "0.40.1"
 
 #: Constraint parameters whose components report each failing value node with itself as focus node, when
 #: the shape is a node shape (its only value node is its focus node), and judge nothing else.
@@ -135,8 +140,29 @@ def _value_shape_once(self, executor, v_shape, target_graph, focus_value_nodes, 
     return non_conformant, found
 
 
+class PyshaclVersionError(AndtsError):
+    """The pyshacl installed is not the release the speedups replace the private methods of."""
+
+
+def installed_version() -> str:
+    return version("pyshacl")
+
+
+def check_version() -> None:
+    """Raise PyshaclVersionError unless the installed pyshacl is PYSHACL_VERSION."""
+    found = installed_version()
+    if found != PYSHACL_VERSION:
+        raise PyshaclVersionError(
+            f"andts.pyshacl_speedups replaces private methods of pyshacl {PYSHACL_VERSION}, but pyshacl {found} "
+            f"is installed: install pyshacl=={PYSHACL_VERSION} (as pyproject.toml pins it), or check the "
+            "speedups against the new release (tests/shapes/test_pyshacl_speedups.py) and move the pin")
+
+
 def apply(on: bool = True) -> None:
-    """Make pyshacl use all three (idempotent), or give it back its own list and methods."""
+    """Make pyshacl use all three (idempotent), or give it back its own list and methods. Refuses a pyshacl
+    other than PYSHACL_VERSION (PyshaclVersionError)."""
+    if on:
+        check_version()
     import pyshacl.shape
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
     from pyshacl.constraints.core.shape_based_constraints import (

@@ -58,7 +58,7 @@ def builds_dir(store: Path) -> Path:
 
 
 def validation_cache_dir(store: Path) -> Path:
-    """Where the validation results of the last build are kept (validation_cache): not a build, never pruned."""
+    """Where the validation results of the last build are kept (`validation.cache`): not a build, never pruned."""
     return builds_dir(store) / ".validation-cache"
 
 

@@ -1,16 +1,14 @@
-"""How long SHACL validation takes, to choose the strategy the build's gate and `andts validate` use.
+"""How long SHACL validation takes in one process, whole or programme graph by programme graph.
 
 Measures, for the two real programmes (with the reference data) and for large synthetic graphs made by
 copying the real programme graphs N times under renamed IRIs:
   * strategy "per-graph": each programme graph validated on its own with the reference data, results
     merged (`andts.validation.validate_dataset(strategy="per-graph")`);
   * strategy "whole": every programme graph and the reference data in one graph, validated once (the
-    default of `validate_dataset`, hence of the build's gate, `andts validate` and /validate);
-  * engine "pyshacl" (pyshacl on a plain rdflib Graph) and "turbo" (pyshacl-turbo, the same API;
-    `pip install pyshacl-turbo` to measure it).
-It also checks that the strategies and engines report the same results (sourceShape, focusNode, severity).
+    default of `validate_dataset` in one process, hence of the server's /validate).
+It also checks that the strategies report the same results (sourceShape, focusNode, severity).
 
-    .venv/bin/python bench/validation.py                      # 1×, 30× and 100×, both engines
+    .venv/bin/python bench/validation.py                      # 1×, 30× and 100×
     .venv/bin/python bench/validation.py --copies 1 30 --whole-limit 30
 
 Writes bench/results/validation.md with the machine it ran on. Run it on an otherwise idle machine.
@@ -68,10 +66,10 @@ def copies(graphs: dict[URIRef, Graph], reference: Graph, n: int) -> dict[URIRef
     return out
 
 
-def run_strategy(strategy: str, data: dict[URIRef, Graph], reference: dict[URIRef, Graph], engine: str) -> tuple[float, Report]:
-    """One validation of the programme graphs with the reference graphs, as `andts build` runs it."""
+def run_strategy(strategy: str, data: dict[URIRef, Graph], reference: dict[URIRef, Graph]) -> tuple[float, Report]:
+    """One validation of the programme graphs with the reference graphs, in this process."""
     start = time.perf_counter()
-    report = validate_dataset({**reference, **data}, engine=engine, strategy=strategy)
+    report = validate_dataset({**reference, **data}, strategy=strategy)
     return time.perf_counter() - start, report
 
 
@@ -101,7 +99,7 @@ def versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     out = []
-    for name in ("pyshacl", "pyshacl-turbo", "rdflib", "pyoxigraph"):
+    for name in ("pyshacl", "rdflib", "pyoxigraph"):
         try:
             out.append(f"{name} {version(name)}")
         except PackageNotFoundError:
@@ -109,52 +107,36 @@ def versions() -> str:
     return ", ".join(out)
 
 
-Row = tuple[int, int, int, str, str, float, int, int, float]  # copies, graphs, triples, engine, strategy, s, results, violations, MB
-
-
-def available(engines: list[str]) -> list[str]:
-    """The engines asked for, without turbo when pyshacl-turbo is not installed."""
-    engines = list(engines)
-    if "turbo" in engines:
-        try:
-            import pyshacl_turbo  # noqa: F401
-        except ImportError:
-            print("pyshacl-turbo is not installed: measuring pyshacl only", file=sys.stderr)
-            engines.remove("turbo")
-    return engines
+Row = tuple[int, int, int, str, float, int, int, float]  # copies, graphs, triples, strategy, s, results, violations, MB
 
 
 def measure_copies(n: int, graphs: dict[URIRef, Graph], reference: Graph, reference_named: dict[URIRef, Graph],
-                   engines: list[str], args: argparse.Namespace) -> tuple[list[Row], str]:
-    """Every engine and strategy (within the limits) on n copies; the rows, and whether they agree."""
+                   args: argparse.Namespace) -> tuple[list[Row], str]:
+    """Every strategy (within the limits) on n copies; the rows, and whether they agree."""
     data = copies(graphs, reference, n)
     triples = sum(len(g) for g in data.values())
     rows: list[Row] = []
-    seen: dict[tuple[str, str], set[tuple]] = {}
-    for engine in engines:
-        for strategy in ("per-graph", "whole"):
-            if strategy == "whole" and n > args.whole_limit:
-                continue
-            if strategy == "per-graph" and engine == "pyshacl" and n > args.per_graph_limit:
-                continue
-            seconds, report = run_strategy(strategy, data, reference_named, engine)
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            rows.append((n, len(data), triples, engine, strategy, seconds, len(report.results),
-                         len(report.violations), rss))
-            seen[(engine, strategy)] = keys(report)
-            print(f"{n:>4}× {triples:>8} triples  {engine:<8} {strategy:<9} {seconds:8.2f} s  "
-                  f"{len(report.results)} results", file=sys.stderr)
+    seen: dict[str, set[tuple]] = {}
+    for strategy in ("per-graph", "whole"):
+        if (strategy == "whole" and n > args.whole_limit) or (strategy == "per-graph" and n > args.per_graph_limit):
+            continue
+        seconds, report = run_strategy(strategy, data, reference_named)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rows.append((n, len(data), triples, strategy, seconds, len(report.results), len(report.violations), rss))
+        seen[strategy] = keys(report)
+        print(f"{n:>4}× {triples:>8} triples  {strategy:<9} {seconds:8.2f} s  {len(report.results)} results",
+              file=sys.stderr)
     first = next(iter(seen.items()), None)
     if not first:
         return rows, ""
-    differ = [f"{e}/{s}" for (e, s), k in seen.items() if k != first[1]]
+    differ = [s for s, k in seen.items() if k != first[1]]
     return rows, f"- {n}×: " + ("all runs report the same results" if not differ else
-                                f"{', '.join(differ)} differ from {first[0][0]}/{first[0][1]}")
+                                f"{', '.join(differ)} differ from {first[0]}")
 
 
 def render(rows: list[Row], agreement: list[str], reference: Graph, argv: list[str] | None) -> str:
     lines = [
-        "# SHACL validation: speed of the strategies and engines",
+        "# SHACL validation: speed of the strategies",
         "",
         f"Machine: {machine()}.  ",
         f"Versions: {versions()}.  ",
@@ -165,11 +147,11 @@ def render(rows: list[Row], agreement: list[str], reference: Graph, argv: list[s
         f"({len(reference)} triples). Times are wall-clock seconds of one validation (shapes and ontology "
         "already parsed); \"max RSS\" is the process's peak so far.",
         "",
-        "| copies | programme graphs | programme triples | engine | strategy | seconds | results | violations | max RSS MB |",
-        "| ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |",
+        "| copies | programme graphs | programme triples | strategy | seconds | results | violations | max RSS MB |",
+        "| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
-    for n, graphs_n, triples, engine, strategy, seconds, results, violations, rss in rows:
-        lines.append(f"| {n} | {graphs_n} | {triples} | {engine} | {strategy} | {seconds:.2f} | {results} | "
+    for n, graphs_n, triples, strategy, seconds, results, violations, rss in rows:
+        lines.append(f"| {n} | {graphs_n} | {triples} | {strategy} | {seconds:.2f} | {results} | "
                      f"{violations} | {rss:.0f} |")
     lines += ["", "Agreement (sourceShape, focusNode, severity):", "", *agreement, ""]
     return "\n".join(lines)
@@ -189,14 +171,12 @@ def write(out: Path, table: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 30, 100])
-    parser.add_argument("--engines", nargs="+", default=["pyshacl", "turbo"])
     parser.add_argument("--whole-limit", type=int, default=100, help="largest N validated as one whole graph")
     parser.add_argument("--per-graph-limit", type=int, default=100,
-                        help="largest N validated graph by graph with pyshacl (the slowest combination)")
+                        help="largest N validated graph by graph (the slower strategy)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
-    engines = available(args.engines)
     t0 = time.perf_counter()
     graphs, reference = real_graphs()
     print(f"loaded the sources in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -206,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     agreement: list[str] = []
     for n in args.copies:
-        more, agrees = measure_copies(n, graphs, reference, reference_named, engines, args)
+        more, agrees = measure_copies(n, graphs, reference, reference_named, args)
         rows += more
         if agrees:
             agreement.append(agrees)

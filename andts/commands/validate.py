@@ -2,11 +2,12 @@
 
 Without files it validates the published build (the store link: --store, else
 $ANDTS_STORE, else var/store), read from the build's N-Quads dump, each programme graph with the build's
-own reference data, as `andts build` did; from eight programmes on, runs of programme graphs whose content,
-reference data and shapes are those `andts build` (or the last `andts validate`) validated keep those
-results (andts/validation_cache.py); when every run is kept, only the names, lines and source documents
-the report shows are read from the dump. With files it validates those, each programme graph (and the
-default graph) with the project's reference data, unless the files bring their own reference graphs.
+own reference data, in the runs and processes `andts build` validates in; runs of programme graphs whose
+content, reference data and shapes are those `andts build` (or the last `andts validate`) validated keep
+those results (`andts.validation.cache`); when every run is kept, only the names, lines and source
+documents the report shows are read from the dump. With files it validates those, each programme graph
+(and the default graph) with the project's reference data, unless the files bring their own reference
+graphs.
 Progress lines go to stderr.
 
 Exit 0: conforms (warnings allowed); 1: violations; 2: could not validate (no such file, a file that
@@ -16,8 +17,8 @@ does not parse: the parser's line and message on stderr; no built store).
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from andts.validation import (
     read_files,
     validate_dataset,
 )
-from andts.validation_cache import ResultCache, digests_of_dump, fingerprint
+from andts.validation.cache import ResultCache, digests_of_dump, fingerprint
 
 
 def read_dump(store_path: Path) -> tuple[Path, bytes]:
@@ -52,7 +53,7 @@ def read_dump(store_path: Path) -> tuple[Path, bytes]:
 
 
 def cache_of(store_path: Path, digests: dict[URIRef, str]) -> ResultCache:
-    """The validation results kept from the build and earlier validations (validation_cache)."""
+    """The validation results kept from the build and earlier validations."""
     reference = {name: d for name, d in digests.items() if is_reference(name) and name != ONTOLOGY_GRAPH}
     return ResultCache(store.validation_cache_dir(store_path), fingerprint(reference))
 
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         cache = cache_of(store_path, digests) if not args.no_reference else None
         if cache is not None:
             # every run as the build (or the last validation) left it: read only what the report shows
-            report = kept_report(digests, cache, processes, say)
+            report = kept_report(digests, cache, say)
             if report is not None:
                 report.context = context_of(data, {r.focus_node for r in report.results})
         if report is None:

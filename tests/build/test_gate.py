@@ -26,7 +26,7 @@ def test_gate_names_each_violation_like_andts_validate():
     graphs = reference_graphs()
     graphs[URIRef("https://w3id.org/andts/graph/testkommun-andts-2024-2027")] = read_files([KNOWN_DEFECTS])[None]
     with pytest.raises(ValidationFailed) as err:
-        gate(graphs)
+        gate(validate_dataset(graphs, processes=2))
     text = str(err.value)
     assert text.startswith("2 SHACL violation(s); nothing was published")
     assert "Violation: shapes:Activity-focusArea (1)" in text and "Violation: shapes:Programme-period (1)" in text

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyshacl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -97,3 +98,25 @@ def test_apply_can_be_undone_and_redone() -> None:
     assert not pyshacl_speedups.applied()
     pyshacl_speedups.apply()
     assert pyshacl_speedups.applied()
+
+
+def test_another_pyshacl_release_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The speedups replace private methods of one pyshacl release: another one is an error naming both,
+    not a validation that may silently differ."""
+    assert pyshacl_speedups.installed_version() == pyshacl_speedups.PYSHACL_VERSION == pyshacl.__version__
+    monkeypatch.setattr(pyshacl_speedups, "installed_version", lambda: "0.99.0")
+    pyshacl_speedups.apply(on=False)
+    try:
+        with pytest.raises(pyshacl_speedups.PyshaclVersionError) as err:
+            pyshacl_speedups.apply()
+        assert f"pyshacl {pyshacl_speedups.PYSHACL_VERSION}" in str(err.value) and "pyshacl 0.99.0" in str(err.value)
+        assert not pyshacl_speedups.applied()  # nothing was replaced
+    finally:
+        monkeypatch.undo()
+        pyshacl_speedups.apply()
+    assert pyshacl_speedups.applied()
+
+
+def test_the_pinned_release_is_the_one_the_speedups_expect() -> None:
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'"pyshacl=={pyshacl_speedups.PYSHACL_VERSION}"' in pyproject

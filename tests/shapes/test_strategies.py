@@ -1,6 +1,7 @@
-"""The validation strategies agree: "per-graph" (each programme graph with the reference data), in this
-process or in forked processes, finds exactly what "whole" (one run over everything) finds, on the real
-programmes with violations put into the programme graphs and into the reference data."""
+"""The ways of validating agree: "per-graph" (each programme graph with the reference data) and the runs
+of the parallel path, in this process or in forked processes, a programme per run or all in one, find
+exactly what "whole" (one run over everything) finds, on the real programmes with violations put into the
+programme graphs and into the reference data."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rdflib.namespace import RDF, SKOS
 from andts.build import discover_sources, reference_graphs, reference_union, run_loader
 from andts.namespaces import ANDTS
 from andts import pyshacl_speedups, validation
-from andts.validation import Report, validate_dataset
+from andts.validation import Report, cache, validate_dataset
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +45,37 @@ def keys(report: Report) -> set[tuple]:
     return {r.key for r in report.results}
 
 
-def test_per_graph_finds_what_whole_finds(broken: dict[URIRef, Graph], monkeypatch: pytest.MonkeyPatch) -> None:
-    whole = validate_dataset(broken, strategy="whole")
-    assert not whole.conforms and len(whole.violations) >= 4  # the four breaks are seen
-    assert len(whole.warnings) > 0
-    per_graph = validate_dataset(broken, strategy="per-graph")
-    monkeypatch.setattr(validation, "PARALLEL_FROM", 2)  # two real programmes are enough to fork for
-    parallel = validate_dataset(broken, processes=2)
-    assert keys(per_graph) == keys(whole)
-    assert keys(parallel) == keys(whole)
-    assert per_graph.conforms is parallel.conforms is False
+@pytest.fixture(scope="module")
+def whole(broken: dict[URIRef, Graph]) -> Report:
+    report = validate_dataset(broken, strategy="whole")
+    assert not report.conforms and len(report.violations) >= 4  # the four breaks are seen
+    assert len(report.warnings) > 0
+    return report
+
+
+def assert_finds_what_whole_finds(report: Report, whole: Report) -> None:
+    assert keys(report) == keys(whole)
+    assert report.conforms is False
     # the reports carry the data the text report reads lines and labels from
-    for report in (per_graph, parallel):
-        assert set(report.context) == set(whole.context)
-        assert validation.as_text(report) == validation.as_text(whole)
+    assert set(report.context) == set(whole.context)
+    assert validation.as_text(report) == validation.as_text(whole)
 
 
-def test_runs_of_several_programmes_find_what_whole_finds(broken: dict[URIRef, Graph],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    whole = validate_dataset(broken, strategy="whole")
-    monkeypatch.setattr(validation, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(validation, "batches", lambda n, processes: [range(0, n)])  # both in one run
-    together = validate_dataset(broken, processes=2)
-    assert keys(together) == keys(whole)
-    assert validation.as_text(together) == validation.as_text(whole)
+def test_per_graph_finds_what_whole_finds(broken: dict[URIRef, Graph], whole: Report) -> None:
+    assert_finds_what_whole_finds(validate_dataset(broken, strategy="per-graph"), whole)
+
+
+@pytest.mark.parametrize("processes", [1, 2])  # in this process; in forked processes
+@pytest.mark.parametrize("mark", [1, 10**9])  # every programme its own run; all programmes in one run
+def test_runs_find_what_whole_finds(broken: dict[URIRef, Graph], whole: Report, processes: int, mark: int,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RUN_MARK", mark)
+    programmes = [str(name) for name in broken if name is not None and not validation.is_reference(name)]
+    assert len(validation.runs_of(sorted(programmes))) == (len(programmes) if mark == 1 else 1)
+    lines: list[str] = []
+    report = validate_dataset(broken, processes=processes, progress=lines.append)
+    assert_finds_what_whole_finds(report, whole)
+    assert lines[-1].startswith(f"validated {len(programmes)}/{len(programmes)} programme graphs")
 
 
 def test_the_pyshacl_speedups_change_no_result(broken: dict[URIRef, Graph]) -> None:
@@ -86,12 +94,11 @@ def test_the_pyshacl_speedups_change_no_result(broken: dict[URIRef, Graph]) -> N
     assert validation.as_text(sped_up) == validation.as_text(plain)
 
 
-@given(n=st.integers(0, 2000), processes=st.integers(1, 64))
-def test_batches_cover_every_programme_once(n: int, processes: int) -> None:
-    runs = validation.batches(n, processes)
+@given(n=st.integers(0, 2000))
+def test_runs_cover_every_programme_once(n: int) -> None:
+    runs = validation.runs_of(sorted(f"https://w3id.org/andts/graph/p{i}" for i in range(n)))
     assert [i for run in runs for i in run] == list(range(n))
     assert all(1 <= len(run) <= validation.MAX_BATCH for run in runs)
-    assert len(runs) >= min(n, processes)  # every process gets work while there is any
 
 
 def test_a_union_view_reads_as_its_graphs_together(broken: dict[URIRef, Graph]) -> None:

@@ -1,7 +1,7 @@
 """Validation results kept between runs, so that a build (and `andts validate` of it) validates again only
 the programme graphs that changed since the last one.
 
-A run of programme graphs is validated together (`validation.runs_of`); its results are kept under a key
+A run of programme graphs is validated together (`parallel.runs_of`); its results are kept under a key
 made of everything they depend on: each graph's content (the digest of its sorted N-Quads), the reference
 data's content, the shapes and the ontology (their files' bytes), the versions of andts and pyshacl, and
 the source of `andts.pyshacl_speedups`.
@@ -25,9 +25,12 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from andts import __version__, paths, pyshacl_speedups
+from andts.errors import RdfParseError
+from andts.validation.parse import parse_rdf
+from andts.validation.report import RunResult, results_of
 
-#: A run ends before a graph whose IRI hashes to 0 modulo this, or at validation.MAX_BATCH programmes: 16
-#: runs of 6 to 24 programmes at 290 municipalities (each run validates the reference data once more).
+#: A run ends before a graph whose IRI hashes to 0 modulo this, or at `parallel.MAX_BATCH` programmes: runs
+#: of several programmes, because each run validates the reference data once more.
 RUN_MARK = 32
 
 
@@ -47,9 +50,9 @@ _QUAD_LINE = re.compile(
 def digests_of_dump(data: bytes) -> dict[URIRef, str]:
     """The digest of each named graph of an N-Quads dump, as `digest_nquads` gives it for that graph alone.
 
-    A dump the build wrote has its lines as pyoxigraph writes them, so they are grouped as they are (faster
-    at 290 municipalities than parsing and writing them again). A dump with any other line is parsed and
-    written again; either way a graph's digest is that of lines that say exactly its quads."""
+    A dump the build wrote has its lines as pyoxigraph writes them, so they are grouped as they are rather
+    than parsed and written again. A dump with any other line is parsed and written again; either way a
+    graph's digest is that of lines that say exactly its quads."""
     found = _QUAD_LINE.findall(data)
     lines = data.splitlines()
     if len(found) != len(lines) - lines.count(b""):
@@ -119,6 +122,20 @@ class ResultCache:
                 return None
             return conforms, data
         return None
+
+    def kept(self, key: str) -> RunResult | None:
+        """A run's results read back, or None. Parsed by pyoxigraph, which reads N-Triples several times
+        faster than rdflib."""
+        got = self.get(key)
+        if got is None:
+            return None
+        conforms, data = got
+        graph = Graph(store="SimpleMemory")  # only read back: no context bookkeeping
+        try:
+            parse_rdf(data, ox.RdfFormat.N_TRIPLES, key, into={None: graph}, bnode_prefix=key[:16])
+        except RdfParseError:
+            return None
+        return RunResult(conforms, results_of(graph), graph, key=key, kept=True)
 
     def put(self, key: str, conforms: bool, report: Graph) -> None:
         """Keep a run's results; a cache that cannot be written is only slower, never an error."""
