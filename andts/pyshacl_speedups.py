@@ -111,7 +111,9 @@ def _value_shape_once(self, executor, v_shape, target_graph, focus_value_nodes, 
     """`QualifiedValueShapeConstraintComponent._evaluate_value_shape` with one `validate` call for all value
     nodes, when the value shape allows it (`_per_value`); pyshacl's own method otherwise."""
     from pyshacl.constraints.core.shape_based_constraints import (
-        SH_QualifiedMaxCountConstraintComponent, SH_QualifiedMinCountConstraintComponent)
+        SH_QualifiedMaxCountConstraintComponent,
+        SH_QualifiedMinCountConstraintComponent,
+    )
 
     other = self.shape.get_other_shape(v_shape)
     if (not other or self.is_disjoint or (potentially_recursive and other in potentially_recursive)
@@ -165,8 +167,8 @@ def apply(on: bool = True) -> None:
         check_version()
     import pyshacl.shape
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-    from pyshacl.constraints.core.shape_based_constraints import (
-        PropertyConstraintComponent, QualifiedValueShapeConstraintComponent as Qualified)
+    from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
+    from pyshacl.constraints.core.shape_based_constraints import QualifiedValueShapeConstraintComponent as Qualified
 
     _ORIGINAL.setdefault("property", PropertyConstraintComponent._evaluate_property_shape)
     _ORIGINAL.setdefault("value", Qualified._evaluate_value_shape)

@@ -36,7 +36,6 @@ from andts import catalogue as queries
 from andts import paths
 from andts import store as layout
 
-
 ROOT = Path(__file__).resolve().parents[1]
 LOOKUP = ("lookup (one entity's triples)",
           "SELECT ?p ?o WHERE { <https://w3id.org/andts/id/municipality/stockholm> ?p ?o }")

@@ -10,12 +10,23 @@ from urllib.parse import urlencode
 
 import httpx
 
+# siblings in bench/ (on sys.path: see bench/README.md)
+from load_requests import (
+    JSON,
+    MAX_BODY,
+    MAX_ROWS,
+    NTRIPLES,
+    OK,
+    REFUSED_BY_SIZE_OR_TIME,
+    STOPPED,
+    Kind,
+    Request,
+    post_query,
+    sparql,
+)
+
 from andts import paths
 from andts.catalogue import catalogue
-
-# siblings in bench/ (on sys.path: see bench/README.md)
-from load_requests import (JSON, MAX_BODY, MAX_ROWS, NTRIPLES, OK, REFUSED_BY_SIZE_OR_TIME, STOPPED, Kind, Request,
-                           post_query, sparql)
 
 BASE = "https://w3id.org/andts/"
 

@@ -35,8 +35,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from andts import store as layout
-
 # siblings in bench/: Python puts this file's folder first on sys.path when it runs it
 from entity_sample import entity_sample
 from latency import Measure  # noqa: F401 - results.pickle of earlier runs names it __main__.Measure
@@ -44,7 +42,9 @@ from national_build import build_figures
 from national_engines import measure_floors
 from national_mix import the_mix
 from national_report import report
-from national_servers import measure_oxigraph, measure_ours, measure_rdflib
+from national_servers import measure_ours, measure_oxigraph, measure_rdflib
+
+from andts import store as layout
 
 ROOT = Path(__file__).resolve().parents[1]
 

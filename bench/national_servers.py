@@ -11,14 +11,14 @@ from pathlib import Path
 
 import httpx
 
-from andts import store as layout
-
 # siblings in bench/ (on sys.path: see bench/README.md)
 from latency import Measure, drive
 from national_engines import CONCURRENCY, measure_engine, over_http
 from national_mix import Case
 from process_memory import rss_mb
 from server_process import Server, free_port
+
+from andts import store as layout
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

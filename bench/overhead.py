@@ -33,13 +33,13 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from andts import store as layout
-from andts.server.engine import builds, sparql
-
 # siblings in bench/: Python puts this file's folder first on sys.path when it runs it
 from client import Client
 from entity_sample import entity_sample
 from server_process import Server, free_port
+
+from andts import store as layout
+from andts.server.engine import builds, sparql
 
 BIN = Path(sys.executable).parent
 NT = {"Accept": "application/n-triples"}

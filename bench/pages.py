@@ -23,13 +23,13 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from andts import store as layout
-from andts.namespaces import BASE
-
 # siblings in bench/: Python puts this file's folder first on sys.path when it runs it
 from entity_sample import entity_sample
 from process_memory import rss_by_process, rss_mb
 from server_process import Server, free_port
+
+from andts import store as layout
+from andts.namespaces import BASE
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -88,7 +88,7 @@ def render(info: layout.BuildInfo, disk: bool, start_s: float, idle: Rss, after:
         f"(build {info.id}); store {mode}; 2 workers. Machine: {_machine()}.", "",
         f"Server start-up to /health: {start_s:.1f} s. RSS of the server and its workers: {idle[0]:.0f} MB idle, "
         f"{after[0]:.0f} MB after these requests (peak sum {after[1]:.0f} MB, {after[2]} processes).", "",
-        f"By process, RSS / PSS in MB, idle → after: " + "; ".join(
+        "By process, RSS / PSS in MB, idle → after: " + "; ".join(
             f"{'server' if i == 0 else 'worker'} {a[1]:.0f} / {a[2]:.0f} → {b[1]:.0f} / {b[2]:.0f}"
             for i, (a, b) in enumerate(zip(idle_each, after_each))) +
         f" (PSS sum {sum(x[2] for x in after_each):.0f} MB).", "",

@@ -55,7 +55,7 @@ def rss_mb(pid: int) -> tuple[float, float, int]:
 def mem_total() -> str:
     """The machine's RAM, for a report's heading ("23.5 GB")."""
     try:
-        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
         return f"{kb / 1024 / 1024:.1f} GB"
     except (OSError, StopIteration):
         return "? GB"

@@ -24,11 +24,11 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from andts import store as layout
-
 # siblings in bench/: Python puts this file's folder first on sys.path when it runs it
 from entity_sample import entity_sample
 from server_process import Server, free_port
+
+from andts import store as layout
 
 BIN = Path(sys.executable).parent
 #: Leaf functions of a thread that waits (py-spy still samples some of these as active).

@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+from rdflib.term import Node
 
 from andts.errors import SourceError
 from andts.loaders import text as txt

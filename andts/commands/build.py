@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from andts import paths, store as layout
+from andts import paths
+from andts import store as layout
 from andts.build import build, summary
 
 

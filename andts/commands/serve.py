@@ -111,8 +111,8 @@ def _log_access(on: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from andts.server.http.app import create_app
     from andts.server.engine.builds import locate_build
+    from andts.server.http.app import create_app
 
     settings = settings_from(args)
     if settings.store_url:

@@ -11,8 +11,22 @@ import re
 
 from andts.loaders import text as txt
 from andts.loaders.common import SourceInfo
-from andts.loaders.eskilstuna.layout import (ANSVARIG, GOAL_LIKE, OVERARCHING, SECTIONS, SUPERSCRIPTS, TABLE_HEADER,
-                                             ActivityRow, FocusAreaRows, Footnote, Goal, Item, Plan, SubGoal, cells)
+from andts.loaders.eskilstuna.layout import (
+    ANSVARIG,
+    GOAL_LIKE,
+    OVERARCHING,
+    SECTIONS,
+    SUPERSCRIPTS,
+    TABLE_HEADER,
+    ActivityRow,
+    FocusAreaRows,
+    Footnote,
+    Goal,
+    Item,
+    Plan,
+    SubGoal,
+    cells,
+)
 
 _GOAL = re.compile(r"^Mål (\d+)\. (\S.*)$")
 _FOOTNOTE = re.compile(rf"^([{SUPERSCRIPTS}]+)\s+(\S.*)$")

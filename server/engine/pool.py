@@ -32,15 +32,18 @@ import signal
 import subprocess
 import threading
 import time
-from datetime import datetime, timezone
 from collections.abc import Generator
+from datetime import datetime, timezone
 from typing import NoReturn
 
 import pyoxigraph as ox
 
 from andts.errors import AndtsError, StoreError
 from andts.server.engine import builds, clock, sparql
-from andts.server.engine.slots import Slot as Slot, Wait as Wait, readable as readable, start_process
+from andts.server.engine.slots import Slot as Slot
+from andts.server.engine.slots import Wait as Wait
+from andts.server.engine.slots import readable as readable
+from andts.server.engine.slots import start_process
 from andts.server.errors import Busy, MemoryLimit, QueryTimeout, WorkerFailed
 
 log = logging.getLogger("andts.server.engine.pool")

@@ -7,8 +7,8 @@ before. All serialisation is pyoxigraph's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
 

@@ -5,9 +5,9 @@ headers."""
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 
 from starlette.requests import Request
 

@@ -5,6 +5,7 @@ the request body read up to the size limit.
 from __future__ import annotations
 
 from fastapi import Request
+
 from andts.server import errors
 from andts.server.engine import sparql
 from andts.server.settings import Settings

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from andts.server.engine.sparql import GRAPH_FORMATS, RESULTS_FORMATS
 from andts.server.engine.builds import Build
+from andts.server.engine.sparql import GRAPH_FORMATS, RESULTS_FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

@@ -7,22 +7,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+
 import pyoxigraph as ox
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
+
 from andts.errors import AndtsError
-from andts.server.http import conditional, description, negotiation, protocol
 from andts.server import errors
-from andts.server.views import editor, results
 from andts.server.engine import builds, checks, sparql
-from andts.server.http.negotiation import HTML, Choice
-from andts.server.settings import Settings
-from andts.server.http.deps import get_engine, get_settings, read_body
-from andts.server.http.params import DefaultGraphs, Formats, NamedGraphs, QueryText
+from andts.server.http import conditional, description, negotiation, protocol
 from andts.server.http import errors as statuses
+from andts.server.http.deps import get_engine, get_settings, read_body
+from andts.server.http.negotiation import HTML, Choice
+from andts.server.http.params import DefaultGraphs, Formats, NamedGraphs, QueryText
+from andts.server.settings import Settings
+from andts.server.views import editor, results
 
 
 def sparql_get(request: Request, query_text: QueryText = None, default_graphs: DefaultGraphs = [],

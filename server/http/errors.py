@@ -15,8 +15,20 @@ from __future__ import annotations
 
 from andts.errors import StoreError
 from andts.server.errors import (
-    BadRequest, Busy, MalformedQuery, MemoryLimit, NotAcceptable, QueryFailed, QueryTimeout, QueryTooComplex,
-    RequestTooLarge, ServiceRefused, TooManyRows, UnsupportedMediaType, UpdateRefused, WorkerFailed,
+    BadRequest,
+    Busy,
+    MalformedQuery,
+    MemoryLimit,
+    NotAcceptable,
+    QueryFailed,
+    QueryTimeout,
+    QueryTooComplex,
+    RequestTooLarge,
+    ServiceRefused,
+    TooManyRows,
+    UnsupportedMediaType,
+    UpdateRefused,
+    WorkerFailed,
 )
 
 #: The one mapping from error type to HTTP status. Looked up along the class hierarchy.

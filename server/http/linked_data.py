@@ -17,24 +17,23 @@ why, in server/README.md ("Linked data: dereferencing").
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
-
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import Path
 from starlette.requests import Request
 from starlette.responses import Response
 
-from andts.server.http import conditional, jsonld, negotiation
-from andts.server.views import describe
 from andts.server.engine import sparql
 from andts.server.errors import BadRequest, TooManyRows
+from andts.server.http import conditional, jsonld, negotiation
 from andts.server.http.negotiation import GRAPH_OFFERS, HTML, Offer
 from andts.server.http.params import Formats, Lang, Order, Page, Sort
 from andts.server.settings import Settings
+from andts.server.views import describe
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"

@@ -25,8 +25,8 @@ from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute, Mount, Route
 
 from andts import catalogue, validation
-from andts.server.views import render, validate
 from andts.server.http import negotiation
+from andts.server.views import render, validate
 
 Json = dict[str, Any]
 

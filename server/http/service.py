@@ -5,18 +5,20 @@ dataset (/.well-known/void) and the dumps of the build served.
 from __future__ import annotations
 
 from pathlib import Path
+
 import pyoxigraph as ox
 from fastapi import Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
 from andts.errors import StoreError
-from andts.server.http import conditional, negotiation, void
-from andts.server.views import editor
 from andts.server.engine import sparql
-from andts.server.http.negotiation import HTML
-from andts.server.settings import Settings
+from andts.server.http import conditional, negotiation, void
 from andts.server.http.deps import get_engine, get_settings
-from andts.server.http.params import Formats
 from andts.server.http.endpoint import endpoint_url
+from andts.server.http.negotiation import HTML
+from andts.server.http.params import Formats
+from andts.server.settings import Settings
+from andts.server.views import editor
 
 
 def health(engine: sparql.Engine = Depends(get_engine)) -> JSONResponse:

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 
 from andts import store as layout
 from andts.server.engine import builds, reader, sparql
-from andts.server.http.description import DCTERMS, PREFIXES as SD_PREFIXES, RDF_TYPE, SD, VOID, XSD
+from andts.server.http.description import DCTERMS, RDF_TYPE, SD, VOID, XSD
+from andts.server.http.description import PREFIXES as SD_PREFIXES
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 FOAF = "http://xmlns.com/foaf/0.1/"

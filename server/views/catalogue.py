@@ -14,10 +14,9 @@ Unknown query: 404. Bad parameter (undeclared, ill-typed, or naming nothing in t
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import json
 from collections.abc import Mapping
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Path
@@ -25,13 +24,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from andts import catalogue
-from andts.server.views import render, results
-from andts.server.http import negotiation
 from andts.server.engine import sparql
 from andts.server.errors import BadRequest
+from andts.server.http import negotiation
 from andts.server.http.negotiation import HTML
-from andts.server.settings import Settings
 from andts.server.http.params import Formats, Run
+from andts.server.settings import Settings
+from andts.server.views import render, results
 
 QueryName = Annotated[str, Path(description="The named query (a file of queries/).")]
 

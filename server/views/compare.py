@@ -6,26 +6,26 @@ cells are looked up in it by key, never put into a query.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
-from andts.server.http.params import GoalKey, Lang, MunicipalityKey
-from andts.server.views import context, vocabulary
+
 from andts.server.engine import reader, sparql
 from andts.server.engine.cache import BuildCache, Recent
 from andts.server.errors import BadRequest
+from andts.server.http.params import GoalKey, Lang, MunicipalityKey
+from andts.server.views import context, vocabulary
+
 if TYPE_CHECKING:
     pass
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from andts.server.views.context import DCTERMS, natural
-from andts.server.views.vocabulary import SKOS
-from andts.server.views.context import PageContext
+
+from andts.server.views.context import DCTERMS, SCHEMA, PageContext, natural, page_context, parts, respond
 from andts.server.views.render import render_page
-from andts.server.views.context import SCHEMA
-from andts.server.views.context import parts, respond
-from andts.server.views.context import page_context
+from andts.server.views.vocabulary import SKOS
 
 
 def _key(iri: str) -> str:

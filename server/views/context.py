@@ -7,16 +7,19 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-import pyoxigraph as ox
-from andts.server.views import i18n
-from andts.server.engine import reader, sparql
-from andts.server.views.vocabulary import RDF, RDFS, SKOS, Vocabulary
 from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from andts.server.http import conditional
+
+from andts.server.engine import reader, sparql
 from andts.server.engine.cache import BuildCache
+from andts.server.http import conditional
 from andts.server.settings import Settings
+from andts.server.views import i18n
+from andts.server.views.vocabulary import RDF, RDFS, SKOS, Vocabulary
+
 if TYPE_CHECKING:
     pass
 

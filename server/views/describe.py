@@ -6,22 +6,22 @@ is known.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from andts.server.views import context, entity, ontology, render
-from andts.server.http import conditional
+
 from andts.server.engine import reader
 from andts.server.engine.cache import Recent
+from andts.server.http import conditional
+from andts.server.views import context, entity, ontology, render
+
 if TYPE_CHECKING:
     from andts.server.http.linked_data import Target
-from andts.server.views.vocabulary import pick
-from andts.server.views.context import PageContext
-from andts.server.views.render import formats, render_page
+from andts.server.views.context import PageContext, page_context, parts, validators
 from andts.server.views.ontology import listing_params
-from andts.server.views.context import parts, validators
-from andts.server.views.context import page_context
-
+from andts.server.views.render import formats, render_page
+from andts.server.views.vocabulary import pick
 
 #: The triples of a named graph shown on its page; the whole graph is in the RDF variants and the dumps.
 GRAPH_PAGE_TRIPLES = 1000

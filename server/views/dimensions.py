@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+
 import pyoxigraph as ox
+
 from andts.server.engine import reader, sparql
 from andts.server.views.context import Link, Namer, natural
-
 
 #: The analytic dimensions (andts: properties) shown with their evidence, in this order; the names are i18n's
 #: `dimension_<name>`. Named substances and the umbrella scope (ANDTS as a whole) are two dimensions.

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from urllib.parse import urlencode
-import pyoxigraph as ox
-from andts.catalogue import NamedQuery
-from andts.server.views.results import Table, triples_table
-from andts.server.views.render import env
 
+import pyoxigraph as ox
+
+from andts.catalogue import NamedQuery
+from andts.server.views.render import env
+from andts.server.views.results import Table, triples_table
 
 #: The download formats offered beside the HTML table (the `format` parameter's names), by kind of result.
 RESULTS_DOWNLOADS = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"))

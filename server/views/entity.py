@@ -7,16 +7,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
+
 import pyoxigraph as ox
+
 from andts.server.engine import reader, sparql
-from andts.server.views.vocabulary import RDF, SKOS
 from andts.server.http import jsonld
 from andts.server.views import outline
-from andts.server.views.context import Link, PageContext
+from andts.server.views.context import DCTERMS, PROV, Link, Namer, PageContext, Value, labels_of, natural
+from andts.server.views.dimensions import EVIDENCE_LINKS, Dimension, dimensions_of, read_evidence
 from andts.server.views.render import formats, render_page
-from andts.server.views.dimensions import Dimension, EVIDENCE_LINKS, dimensions_of, read_evidence
-from andts.server.views.context import DCTERMS, PROV, Namer, Value, labels_of, natural
-
+from andts.server.views.vocabulary import RDF, SKOS
 
 #: Per incoming property and kind of subject, at most this many items are listed on a page.
 INCOMING_SHOWN = 200

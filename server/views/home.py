@@ -4,22 +4,22 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 from starlette.responses import Response
+
+from andts.server.engine import reader, sparql
 from andts.server.http.params import Lang
 from andts.server.views import context, ontology
-from andts.server.engine import reader, sparql
+
 if TYPE_CHECKING:
     pass
 from collections import defaultdict
 from dataclasses import dataclass
-from andts.server.views.context import DCTERMS, SCHEMA
-from andts.server.views.context import Link, PageContext
-from andts.server.http.void import Statistics
-from andts.server.views.render import render_page
-from andts.server.views.context import parts, respond
-from andts.server.views.context import page_context
 
+from andts.server.http.void import Statistics
+from andts.server.views.context import DCTERMS, SCHEMA, Link, PageContext, page_context, parts, respond
+from andts.server.views.render import render_page
 
 #: Kinds of entity counted on the home page, in this order.
 HOME_CLASSES = ("Programme", "Goal", "FocusArea", "Activity", "ExistingWork", "SubGoal", "Actor", "Method", "Law",

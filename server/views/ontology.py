@@ -4,19 +4,21 @@ property's use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-import pyoxigraph as ox
-from andts.server.views import entity
-from andts.server.http import jsonld
-from andts.server.views.vocabulary import OWL, Term, pick
-from andts.server.views.context import Link, PageContext
-from andts.server.http.void import Statistics
-from andts.server.engine import reader, sparql
-from andts.server.views.vocabulary import RDFS, SKOS
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from andts.server.engine import reader, sparql
 from andts.server.errors import BadRequest
+from andts.server.http import jsonld
+from andts.server.http.void import Statistics
+from andts.server.views import entity
+from andts.server.views.context import Link, PageContext
 from andts.server.views.render import formats, render_page
+from andts.server.views.vocabulary import OWL, RDFS, SKOS, Term, pick
+
 if TYPE_CHECKING:
     pass
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+
 import pyoxigraph as ox
+
 from andts.server.engine import reader, sparql
+from andts.server.views.context import Link, Namer, natural
 from andts.server.views.vocabulary import SKOS
-from andts.server.views.context import Link
-from andts.server.views.context import Namer, natural
 
 
 @dataclass

@@ -12,14 +12,15 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+
 from andts import validation
-from andts.server.http.params import Lang, ProgrammeKey, ShapeKey
-from andts.server.http import conditional
-from andts.server.views import context, render
 from andts.server.engine import reader, sparql
 from andts.server.errors import BadRequest
-from andts.server.views.validate import served_results
+from andts.server.http import conditional
+from andts.server.http.params import Lang, ProgrammeKey, ShapeKey
+from andts.server.views import context, render
 from andts.server.views.context import PageContext, page_context
+from andts.server.views.validate import served_results
 
 
 def _programmes(engine: sparql.Engine, ns: str) -> dict[str, str]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from andts.server.views import i18n
-
 from andts.server.views.context import PageContext
-
 
 TEMPLATES = Path(__file__).parent / "templates"
 

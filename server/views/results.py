@@ -5,9 +5,10 @@ language or datatype.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import pyoxigraph as ox
-from andts.server.engine.sparql import Result
 
+import pyoxigraph as ox
+
+from andts.server.engine.sparql import Result
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 

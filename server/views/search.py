@@ -5,12 +5,15 @@ page of hits with snippets.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
+
+from andts.server.engine import reader, sparql
 from andts.server.http.params import Lang, SearchText
 from andts.server.views import context
-from andts.server.engine import reader, sparql
+
 if TYPE_CHECKING:
     pass
 import unicodedata
@@ -19,13 +22,10 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from andts.server.views.context import DCTERMS
-from andts.server.views.vocabulary import RDFS, SKOS
-from andts.server.views.context import PageContext
-from andts.server.views.render import render_page
-from andts.server.views.context import parts, respond
-from andts.server.views.context import page_context
 
+from andts.server.views.context import DCTERMS, PageContext, page_context, parts, respond
+from andts.server.views.render import render_page
+from andts.server.views.vocabulary import RDFS, SKOS
 
 #: Search hits shown.
 SEARCH_HITS = 100

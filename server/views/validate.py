@@ -9,23 +9,24 @@ import email.policy
 import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
-import pyoxigraph as ox
-from rdflib import Graph, URIRef
-from fastapi import Depends
-from starlette.requests import Request
 
-from andts.server.http.params import Lang, Reference
-from andts.server.http.deps import read_body
+import pyoxigraph as ox
+from fastapi import Depends
+from rdflib import Graph, URIRef
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from andts import store as layout, validation
+
+from andts import store as layout
+from andts import validation
 from andts.errors import RdfParseError
-from andts.server.http import negotiation
-from andts.server.views import context, render
 from andts.server.engine import reader, sparql
 from andts.server.errors import BadRequest, Busy, NotAcceptable, UnsupportedMediaType
+from andts.server.http import negotiation
+from andts.server.http.deps import read_body
 from andts.server.http.negotiation import HTML, Offer
+from andts.server.http.params import Lang, Reference
+from andts.server.views import context, render
 from andts.server.views.context import page_context
-
 
 #: What a validation report is answered as: the SHACL report in Turtle first (the default for an API
 #: call), the JSON of `andts validate --format json`, a page.
