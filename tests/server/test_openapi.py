@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from andts.server import openapi
 from andts.server.app import create_app
 from andts.server.settings import Settings
-from conftest import LiveServer
+from support.servers import LiveServer
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,17 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from andts.build import discover_sources, reference_graphs, reference_union, run_loader
+from andts.build import reference_graphs
 from andts.namespaces import ANDTS
 from andts import pyshacl_speedups, validation
 from andts.validation import Report, validate_dataset
 
 
 @pytest.fixture(scope="module")
-def broken() -> dict[URIRef, Graph]:
+def broken(real_build) -> dict[URIRef, Graph]:
+    """The real programmes as the session's build loaded them (copied: the build's graphs stay as they are)."""
     graphs = reference_graphs()
-    reference = reference_union(graphs)
-    loads = [run_loader(s, reference) for s in discover_sources()]
+    loads = real_build.built.loads
     assert len(loads) >= 2
     dataset: dict[URIRef, Graph] = dict(graphs)
     for load in loads:
@@ -40,12 +40,20 @@ def broken() -> dict[URIRef, Graph]:
     return dataset
 
 
+@pytest.fixture(scope="module")
+def whole(broken: dict[URIRef, Graph]) -> Report:
+    """One run over everything, with the pyshacl speed-ups (as always but where a test turns them off): what
+    every other strategy must find."""
+    assert pyshacl_speedups.applied()
+    return validate_dataset(broken, strategy="whole")
+
+
 def keys(report: Report) -> set[tuple]:
     return {r.key for r in report.results}
 
 
-def test_per_graph_finds_what_whole_finds(broken: dict[URIRef, Graph], monkeypatch: pytest.MonkeyPatch) -> None:
-    whole = validate_dataset(broken, strategy="whole")
+def test_per_graph_finds_what_whole_finds(broken: dict[URIRef, Graph], whole: Report,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
     assert not whole.conforms and len(whole.violations) >= 4  # the four breaks are seen
     assert len(whole.warnings) > 0
     per_graph = validate_dataset(broken, strategy="per-graph")
@@ -60,9 +68,8 @@ def test_per_graph_finds_what_whole_finds(broken: dict[URIRef, Graph], monkeypat
         assert validation.as_text(report) == validation.as_text(whole)
 
 
-def test_runs_of_several_programmes_find_what_whole_finds(broken: dict[URIRef, Graph],
+def test_runs_of_several_programmes_find_what_whole_finds(broken: dict[URIRef, Graph], whole: Report,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    whole = validate_dataset(broken, strategy="whole")
     monkeypatch.setattr(validation, "PARALLEL_FROM", 2)
     monkeypatch.setattr(validation, "batches", lambda n, processes: [range(0, n)])  # both in one run
     together = validate_dataset(broken, processes=2)
@@ -70,9 +77,8 @@ def test_runs_of_several_programmes_find_what_whole_finds(broken: dict[URIRef, G
     assert validation.as_text(together) == validation.as_text(whole)
 
 
-def test_the_pyshacl_speedups_change_no_result(broken: dict[URIRef, Graph]) -> None:
-    sped_up = validate_dataset(broken, strategy="whole")
-    assert pyshacl_speedups.applied()
+def test_the_pyshacl_speedups_change_no_result(broken: dict[URIRef, Graph], whole: Report) -> None:
+    sped_up = whole  # made with the speed-ups applied
     pyshacl_speedups.apply(on=False)
     try:
         import pyshacl.shape
