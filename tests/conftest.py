@@ -1,13 +1,47 @@
-"""Shared fixtures. Graph fixtures are session-scoped because parsing is the slow part, and read-only."""
+"""Session fixtures shared by every folder of tests. Graph fixtures and the build are session-scoped because
+parsing and building are the slow parts, and they are read-only: no test changes them.
+
+Helpers that test modules import live in tests/support/; conftest.py files hold fixtures only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from andts import paths
+from andts.build import Built
 
 
 @pytest.fixture(scope="session")
 def ontology() -> Graph:
     return Graph().parse(paths.ONTOLOGY, format="turtle")
+
+
+@dataclass(frozen=True)
+class RealBuild:
+    """The project's own sources (data/sources) built once, as `andts build` publishes them."""
+
+    store: Path  #: the store link, as `--store` or ANDTS_STORE name it
+    built: Built  #: what build() returned: build.json's info, the loads (with their graphs), the warnings
+
+    @property
+    def graphs(self) -> dict[URIRef, Graph]:
+        """Each programme graph as its loader made it, by graph IRI."""
+        return {load.source.graph: load.graph for load in self.built.loads}
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> RealBuild:
+    """One build of data/sources for the whole session: the store (the server, `andts query`, `andts validate`
+    and the catalogue read it), and the programme graphs the loaders made. Read-only: a test that changes a
+    build or tests the build itself makes its own."""
+    from andts.build import build
+
+    store = tmp_path_factory.mktemp("real-build") / "store"
+    built = build(store)
+    # the loads keep their graphs when the build loads in this process (fewer than PARALLEL_FROM sources)
+    assert all(len(load.graph) for load in built.loads), "the build left its programme graphs in other processes"
+    return RealBuild(store=store, built=built)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from andts import paths
-from andts.build import build
+
+pytestmark = pytest.mark.slow  # a real server under hostile load, every phase of bench/load.py
 
 ROOT = Path(paths.__file__).resolve().parents[1]
 RSS_LIMIT_MB = 1536  # the server and its workers together, in every phase but the memory bomb's (and after it)
@@ -24,14 +25,14 @@ import load_run  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> load_run.LoadRun:
-    """One bounded run of every phase over a store built from data/sources; the tests read its samples."""
+def run(tmp_path_factory: pytest.TempPathFactory, real_build) -> load_run.LoadRun:
+    """One bounded run of every phase over the session's build of data/sources (tests/conftest.py, read-only);
+    the tests read its samples."""
     tmp = tmp_path_factory.mktemp("load")
-    build(tmp / "store")
     # a 3 s limit: short enough for a quick test, long enough for every ordinary query on two shared cores
     cfg = load_run.Config(requests=150, seconds=120, clients=4, hostile_clients=1, hostile_per_kind=1,
                           flood_rounds=1, bomb_clients=1, workers=2, timeout=3.0, entities=50)
-    return load_run.run(tmp / "store", cfg, "test", tmp / "server.log")
+    return load_run.run(real_build.store, cfg, "test", tmp / "server.log")
 
 
 def samples(run: load_run.LoadRun, phases: Iterable[str]) -> list[load_requests.Sample]:

@@ -10,16 +10,14 @@ import sys
 from pathlib import Path
 
 from andts import paths
-from andts.build import build
 
 ROOT = Path(paths.__file__).resolve().parents[1]
 ROWS = ("1. pyoxigraph", "2. + job checks", "3. + worker process IPC", "4. HTTP alone", "5. GET /health",
         "6. GET /sparql lookup", "Oxigraph's server")
 
 
-def test_every_layer_is_measured_with_both_clients(tmp_path: Path) -> None:
-    build(tmp_path / "store")
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "overhead.py"), "--store", str(tmp_path / "store"),
+def test_every_layer_is_measured_with_both_clients(real_build) -> None:
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "overhead.py"), "--store", str(real_build.store),
                           "--requests", "5"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     lines = {row: next((line for line in out.stdout.splitlines() if line.startswith(f"| {row}")), None) for row in ROWS}

@@ -27,11 +27,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
 
 from andts import paths, store
+
+from support.polling import wait_until
+from support.servers import free_port
+
+pytestmark = pytest.mark.slow  # SIGKILLs real build processes at many moments, each followed by a served check
 
 SEED = 20261123
 #: Kills at random moments of a build; with the 5 at the moments the build shows, 11 kills in all.
@@ -71,9 +77,9 @@ def env_for(home: Path) -> dict[str, str]:
     return dict(os.environ, ANDTS_HOME=str(home), PYTHONUNBUFFERED="1")
 
 
-def andts(*args: str, home: Path, **kw) -> subprocess.Popen:
+def andts(*args: str, home: Path, stderr: int | IO[str] = subprocess.PIPE) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "andts.cli", *args], env=env_for(home),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+                            stdout=subprocess.DEVNULL, stderr=stderr, text=True)
 
 
 @dataclass
@@ -106,13 +112,19 @@ class Run:
         self.killed_at = time.monotonic() - self.started
         self.proc.send_signal(signal.SIGKILL)
         code = self.proc.wait(timeout=30)
-        self.reader.join(timeout=5)
+        self._close()
         return code
 
     def finish(self) -> int:
         code = self.proc.wait(timeout=120)
-        self.reader.join(timeout=5)
+        self._close()
         return code
+
+    def _close(self) -> None:
+        """Once the process has ended: the rest of its lines read, its pipe closed."""
+        self.reader.join(timeout=5)
+        assert self.proc.stderr is not None
+        self.proc.stderr.close()
 
     def text(self) -> str:
         return "\n".join(line for _, line in self.lines)
@@ -129,36 +141,33 @@ def complete_build(link: Path, home: Path) -> float:
     return time.monotonic() - run.started
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def serve(homes: dict[str, Path]) -> Iterator[Callable[[Path], httpx.Client]]:
-    """`serve(link)`: an `andts serve` subprocess on a loopback port (it follows new builds), as a client."""
+def serve(homes: dict[str, Path], tmp_path: Path) -> Iterator[Callable[[Path], httpx.Client]]:
+    """`serve(link)`: an `andts serve` subprocess on a loopback port (it follows new builds), as a client. Its
+    stderr (an access-log line a request) goes to a file, which no pipe left unread can make it wait for."""
     procs: list[subprocess.Popen] = []
     clients: list[httpx.Client] = []
+    logs: list[IO[str]] = []
 
     def start(link: Path) -> httpx.Client:
         port = free_port()
+        log = (tmp_path / f"serve-{port}.log").open("w+", encoding="utf-8")
+        logs.append(log)
         proc = andts("serve", "--store", str(link), "--port", str(port), "--workers", "1", "--timeout", "20",
-                     home=homes["stockholm"])
+                     home=homes["stockholm"], stderr=log)
         procs.append(proc)
         http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
         clients.append(http)
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
+
+        def up() -> bool:
+            assert proc.poll() is None, Path(log.name).read_text(encoding="utf-8")[-3000:] or "the server exited"
             try:
-                if http.get("/health").status_code == 200:
-                    return http
+                return http.get("/health").status_code == 200
             except httpx.TransportError:
-                time.sleep(0.1)
+                return False
+
+        wait_until(up, within=60, what="the server starts", every=0.1)
+        return http
 
     yield start
     for http in clients:
@@ -170,6 +179,8 @@ def serve(homes: dict[str, Path]) -> Iterator[Callable[[Path], httpx.Client]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    for log in logs:
+        log.close()
 
 
 # --- what must hold after every kill -----------------------------------------------------------------
@@ -192,12 +203,10 @@ def published(link: Path) -> store.BuildInfo:
     return info
 
 
-def served(http: httpx.Client, info: store.BuildInfo, within: float = 30.0) -> int:
+def served(http: httpx.Client, info: store.BuildInfo) -> int:
     """The server's COUNT of all quads, once it serves the build `info` (it follows the link in 2 s)."""
-    deadline = time.monotonic() + within
-    while (health := http.get("/health").json())["build"] != info.id:
-        assert time.monotonic() < deadline, f"the server still serves {health['build']}, not {info.id}"
-        time.sleep(0.1)
+    wait_until(lambda: http.get("/health").json()["build"] == info.id, every=0.1,
+               what=lambda: f"the server serves {info.id}, not {http.get('/health').json()['build']}")
     r = http.get("/sparql", params={"query": COUNT}, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200, r.text
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
@@ -326,7 +335,8 @@ def test_sigkill_at_any_moment_leaves_the_published_store_whole(tmp_path: Path, 
     assert leftovers(link) == []
     assert len(build_folders(link)) <= 2, "more than the published and the previous"
     validate = andts("validate", "--store", str(link), home=homes["stockholm"])
-    assert validate.wait(timeout=120) == 0, validate.stderr.read() if validate.stderr else ""
+    _, err = validate.communicate(timeout=120)
+    assert validate.returncode == 0, err
     print(f"\nbuild durations {', '.join(f'{d:.2f} s' for d in durations)}; {len(plan)} kills:\n  "
           + "\n  ".join(log) + f"\ntotal {time.monotonic() - t0:.1f} s")
     # every kill ended the build before it was done, at least in some: the test killed builds, not ran them

@@ -1,4 +1,4 @@
-"""`andts query` as a user runs it, on a fresh build of the project's sources: the catalogue, each output
+"""`andts query` as a user runs it, on a build of the project's sources: the catalogue, each output
 format, and clear errors (exit 2) for unknown names, bad parameters and injection attempts."""
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from pathlib import Path
 import pytest
 
 from andts import paths
-from andts.build import build
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    link = tmp_path_factory.mktemp("cli-query") / "store"
-    build(link)
-    return link
+def store(real_build) -> Path:
+    """The session's build of the project's sources (tests/conftest.py): `andts query` only reads it."""
+    return real_build.store
 
 
 def andts(*args: str, store: Path | None = None) -> subprocess.CompletedProcess:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,15 +20,11 @@ from andts import paths, store
 from andts.build import build
 from andts.loaders.common import SourceInfo
 
+from support.servers import free_port
+
 
 def andts(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "andts.cli", *args], capture_output=True, text=True, timeout=120)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

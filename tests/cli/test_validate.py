@@ -18,11 +18,10 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from andts import paths
-from andts.build import build
 from andts.namespaces import SH
 from andts.validation import validate_dataset
 
-from known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
+from support.known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -43,9 +42,9 @@ def baseline() -> set[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    store = tmp_path_factory.mktemp("validate") / "store"
-    return store, build(store)
+def built(real_build):
+    """The session's build of the project's sources (tests/conftest.py), and what build() returned."""
+    return real_build.store, real_build.built
 
 
 def triples_of(records: list[dict]) -> set[tuple[str, str, str]]:

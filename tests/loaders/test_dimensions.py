@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from andts.build import discover_sources, run_loader
 from andts.loaders.dimensions import _ENDINGS, DIMENSIONS, MAX_PLACES, Dimensions, unique
 from andts.loaders.registry import Registry
 from andts.namespaces import ANDTS, ID
@@ -35,9 +34,10 @@ def reference() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def graphs(reference) -> dict[str, Graph]:
-    """The real programmes, by the first word of their slug (stockholm, eskilstuna)."""
-    return {s.slug.split("-")[0]: run_loader(s, reference).graph for s in discover_sources()}
+def graphs(real_build) -> dict[str, Graph]:
+    """The real programmes as the session's build loaded them (tests/conftest.py), by the first word of their
+    slug (stockholm, eskilstuna)."""
+    return {load.source.slug.split("-")[0]: load.graph for load in real_build.built.loads}
 
 
 @pytest.fixture(scope="module")

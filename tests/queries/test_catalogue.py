@@ -1,6 +1,6 @@
 """Every query of the catalogue gives the answer read off the source documents (data/sources/*.txt).
 
-The graph is built once for this module from the project's own sources, as `andts build` does. Each
+The graph is the session's one build of the project's own sources (tests/conftest.py), as `andts build` makes it. Each
 ANSWERS entry runs one query (with the parameters given) and asserts counts and named members that were
 read off the documents by hand; the comments give the lines ("STH l.23" is stockholm-andts-2023-2026.txt,
 "ESK l.84" eskilstuna-andt-2019-2023.txt). `test_every_query_has_an_answer_test` keeps the list complete.
@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from andts import catalogue, paths
-from andts.build import build
 from andts.store import open_store
 
 FILES = sorted(paths.QUERIES_DIR.glob("*.rq"))
@@ -30,10 +29,9 @@ Row = dict[str, str]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ox.Store]:
-    link = tmp_path_factory.mktemp("catalogue") / "store"
-    build(link)
-    yield open_store(link)
+def store(real_build) -> ox.Store:
+    """The published store of the session's build of the project's sources (tests/conftest.py), read-only."""
+    return open_store(real_build.store)
 
 
 def value(term: object) -> str:

@@ -1,7 +1,7 @@
 """Headless Chromium (Debian's `chromium`, installed by `run.py test`) against a real uvicorn server on
 loopback, the DOM parsed with BeautifulSoup. Two ways of driving it, both without npm or a driver:
 `--dump-dom` (the DOM after a page loaded and ran its scripts), and the Chrome DevTools Protocol over
-`--remote-debugging-pipe` (the small client in chromium.py) to type a query into the editor, press Run, and click a
+`--remote-debugging-pipe` (the small client in tests/support/chromium.py) to type a query into the editor, press Run, and click a
 named query. No skip: without Chromium these tests fail."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup
 
-from chromium import Browser
+from support.chromium import Browser
+
+pytestmark = pytest.mark.slow  # drives headless Chromium
 
 ANDTS = "https://w3id.org/andts/"
 QUERY = (f"PREFIX andts: <{ANDTS}def/>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
@@ -49,7 +51,7 @@ def test_running_a_query_shows_the_results_table(live, browse) -> None:
     assert [a.get_text() for a in page.select("#downloads a.download")] == ["JSON", "XML", "CSV", "TSV"]
 
 
-# --- the editor driven like a person would: CDP over a pipe (chromium.py) -----------------------------------
+# --- the editor driven like a person would: CDP over a pipe (support/chromium.py) -----------------------------------
 
 
 def test_typing_a_query_and_pressing_run_shows_the_table(live, browser: Browser) -> None:

@@ -4,7 +4,6 @@ comes from one complete build: the old one or the new one, never a mix or an err
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +11,9 @@ import httpx
 
 from andts.server.settings import Settings
 
-from conftest import FIXTURE, LiveServer, make_store
+from support.polling import wait_until
+from support.servers import LiveServer
+from support.stores import FIXTURE, make_store
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -47,16 +48,20 @@ def test_a_new_build_is_served_without_a_restart(tmp_path: Path) -> None:
         askers = [threading.Thread(target=ask) for _ in range(3)]
         for t in askers:
             t.start()
-        time.sleep(0.3)
-        make_store(store, bigger, build_id="testbuild0000002")
-        deadline = time.monotonic() + 20
-        while server.http.get("/health").json()["build"] != "testbuild0000002":
-            assert time.monotonic() < deadline, "the new build was not picked up"
-            time.sleep(0.1)
-        time.sleep(1.5)  # answers go on after the switch, while the old pool is retired
-        stop.set()
-        for t in askers:
-            t.join()
+        try:
+            wait_until(lambda: seen.count(before) >= 10, what="answers from the first build")
+            old = server.pool
+            make_store(store, bigger, build_id="testbuild0000002")
+            wait_until(lambda: server.http.get("/health").json()["build"] == "testbuild0000002", every=0.05,
+                       what="the new build is picked up")
+            # answers go on after the switch, while the old pool is retired (closed once its queries are done)
+            wait_until(lambda: not old.pids(), what=lambda: f"the old pool is retired: {old.health()}")
+            switched = len(seen)
+            wait_until(lambda: seen[switched:].count(before + 10) >= 10, what="answers from the new build")
+        finally:
+            stop.set()
+            for t in askers:
+                t.join()
         assert errors == []
         assert set(seen) <= {before, before + 10} and before + 10 in seen and before in seen
         assert count(server.http) == before + 10
@@ -64,8 +69,12 @@ def test_a_new_build_is_served_without_a_restart(tmp_path: Path) -> None:
 
 
 def test_pinned_when_following_is_off(tmp_path: Path) -> None:
+    """A server that does not follow keeps its build, while one that follows (the witness that the new build
+    was there to be picked up) switches."""
     store = make_store(tmp_path / "store")
-    with LiveServer(replace(Settings(store=store, workers=1), follow_builds=0)) as server:
+    with LiveServer(replace(Settings(store=store, workers=1), follow_builds=0)) as pinned, \
+            LiveServer(replace(Settings(store=store, workers=1), follow_builds=0.2)) as following:
         make_store(store, FIXTURE, build_id="testbuild0000009")
-        time.sleep(0.5)
-        assert server.http.get("/health").json()["build"] == "testbuild0000001"
+        wait_until(lambda: following.http.get("/health").json()["build"] == "testbuild0000009", every=0.05,
+                   what="the following server picks up the new build")
+        assert pinned.http.get("/health").json()["build"] == "testbuild0000001"

@@ -24,7 +24,9 @@ from schemathesis.specs.openapi.checks import content_type_conformance, status_c
 
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
-from conftest import LiveServer
+from support.servers import LiveServer
+
+pytestmark = pytest.mark.slow  # about 3000 generated requests to a real server
 
 #: Examples per operation in the fuzzing phase; with the examples and coverage phases' own cases about 3000
 #: requests, 45-75 s on a shared 2-core machine.

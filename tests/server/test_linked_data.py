@@ -10,13 +10,14 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
 import rdflib
 import rdflib.compare
 
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
-from conftest import FIXTURE, TestClient
+from support.stores import FIXTURE
 
 B = "https://w3id.org/andts/"
 TESTBY = B + "id/municipality/testby"

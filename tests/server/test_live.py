@@ -19,6 +19,9 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, RDFXML, TURTLE, URLENCODED, 
 
 from andts.server.settings import Settings
 
+from support.polling import wait_until
+from support.processes import kill_and_wait
+
 ANDTS = "https://w3id.org/andts/"
 SKOS_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SELECT = f"SELECT ?activity WHERE {{ ?activity a <{ANDTS}def/Activity> }} ORDER BY ?activity"
@@ -68,7 +71,6 @@ def test_sparqlwrapper_select_by_post(live, request_method: str) -> None:
     assert [b["activity"]["value"] for b in sw.query().convert()["results"]["bindings"]] == ACTIVITIES
 
 
-@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # inside SPARQLWrapper
 def test_sparqlwrapper_construct_as_rdfxml_graph(live) -> None:
     sw = SPARQLWrapper(live.url + "/sparql")
     sw.setQuery(CONSTRUCT)
@@ -125,7 +127,10 @@ def test_concurrent_clients(live) -> None:
 
 # --- the time limit, and the pool afterwards ----------------------------------------------------
 
-TIMEOUT = 1.0
+TIMEOUT = 2.0
+#: What stopping a query and answering may take beyond its time limit on a loaded machine: a query answered
+#: later than this was not stopped by the limit (PATHOLOGICAL runs for hours).
+SLACK = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -134,14 +139,12 @@ def slow_live(settings: Settings, live_server):
         yield server
 
 
-def wait_until_idle(server, within: float = 20.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        h = server.get("/health").json()["workers"]
-        if h["idle"] == h["size"] == h["alive"]:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"the pool did not recover: {h}")
+def wait_until_idle(server) -> None:
+    def workers() -> dict:
+        return server.get("/health").json()["workers"]
+
+    wait_until(lambda: (h := workers())["idle"] == h["size"] == h["alive"], every=0.05,
+               what=lambda: f"the pool recovers: {workers()}")
 
 
 def test_timeout_stops_the_query_while_others_are_answered(slow_live) -> None:
@@ -156,18 +159,18 @@ def test_timeout_stops_the_query_while_others_are_answered(slow_live) -> None:
 
     t = threading.Thread(target=slow)
     t.start()
-    time.sleep(0.2)  # the pathological query holds one worker now
-    t0 = time.monotonic()
+    pool = slow_live.pool
+    wait_until(lambda: pool.running() == 1, what=lambda: f"the pathological query runs: {pool.health()}")
     quick = slow_live.get("/sparql", params={"query": SIMPLE})
-    quick_seconds = time.monotonic() - t0
-    t.join(timeout=TIMEOUT + 10)
+    # answered by the other worker while the pathological query still held its own (it runs until the limit)
+    still_running = pool.running() == 1 and "status" not in outcome
+    t.join(timeout=TIMEOUT + SLACK)
 
     assert quick.status_code == 200 and quick.json()["boolean"] is True
-    assert quick_seconds < TIMEOUT / 2, f"a simple query waited {quick_seconds:.2f} s"
+    assert still_running, "the simple query waited for the pathological one"
     assert outcome["status"] == 503, outcome
-    assert "limit of 1 s" in str(outcome["text"]) and "stopped" in str(outcome["text"])
-    assert TIMEOUT <= outcome["seconds"] < TIMEOUT + 1.0, outcome  # bounded: the limit, plus little
-    print(f"\ntimeout answered after {outcome['seconds']:.2f} s; concurrent query took {quick_seconds * 1000:.0f} ms")
+    assert f"limit of {TIMEOUT:g} s" in str(outcome["text"]) and "stopped" in str(outcome["text"])
+    assert TIMEOUT <= outcome["seconds"] < TIMEOUT + SLACK, outcome  # stopped by the limit, not left to run
 
     wait_until_idle(slow_live)
     assert slow_live.get("/health").json()["workers"]["restarts"] == before + 1
@@ -199,17 +202,14 @@ def test_a_worker_killed_mid_query_is_replaced_and_the_query_sent_once_more(slow
 
     t = threading.Thread(target=slow)
     t.start()
-    deadline = time.monotonic() + 5
-    while not pool.running_pids() and time.monotonic() < deadline:  # taken by the worker, not just sent
-        time.sleep(0.01)
-    (busy,) = pool.running_pids()
+    (busy,) = wait_until(pool.running_pids, what="the query is taken by the worker, not just sent")
     os.kill(busy, signal.SIGKILL)  # as the kernel's OOM killer would
-    t.join(timeout=10)
+    t.join(timeout=2 * TIMEOUT + SLACK)
     r = outcome["r"]
     assert isinstance(r, httpx.Response)
-    # sent again, it runs into the time limit: a 503 after the limit in all, not after twice the limit
-    assert r.status_code == 503 and "limit of 1 s" in r.text, r.text
-    assert outcome["seconds"] < 2 * TIMEOUT + 1.0
+    # sent again, it runs into the time limit: a 503, bounded (the query runs for hours)
+    assert r.status_code == 503 and f"limit of {TIMEOUT:g} s" in r.text, r.text
+    assert outcome["seconds"] < 2 * TIMEOUT + SLACK
     wait_until_idle(slow_live)
     assert busy not in pool.pids()
     assert slow_live.get("/sparql", params={"query": SIMPLE}).json()["boolean"] is True
@@ -219,8 +219,7 @@ def test_a_worker_killed_while_idle_is_replaced_without_an_error(slow_live) -> N
     wait_until_idle(slow_live)
     pool = slow_live.pool
     victim = pool.pids()[0]
-    os.kill(victim, signal.SIGKILL)
-    time.sleep(0.2)  # let it die; the pool notices when it next takes this worker
+    kill_and_wait(victim)  # dead; the pool notices when it next takes this worker
     statuses = [slow_live.get("/sparql", params={"query": SIMPLE}).status_code for _ in range(4)]
     assert statuses == [200] * 4
     wait_until_idle(slow_live)
@@ -237,14 +236,11 @@ def test_a_lookup_is_answered_while_every_worker_is_busy(slow_live) -> None:
         slow_live.get("/sparql", params={"query": PATHOLOGICAL}).status_code)) for _ in range(pool.size)]
     for t in hogs:
         t.start()
-    deadline = time.monotonic() + 5
-    while pool.running() < pool.size:
-        assert time.monotonic() < deadline, pool.health()
-        time.sleep(0.01)
+    wait_until(lambda: pool.running() == pool.size, what=lambda: f"both slots run a query: {pool.health()}")
     r = slow_live.get("/sparql", params={"query": LOOKUP})
     busy_after = pool.running()
     for t in hogs:
-        t.join(timeout=TIMEOUT + 10)
+        t.join(timeout=TIMEOUT + SLACK)
     assert r.status_code == 200 and r.json()["boolean"] is True
     assert busy_after == pool.size  # answered while both slots were still taken (they run for the time limit)
     assert outcomes == [503] * pool.size

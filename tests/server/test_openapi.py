@@ -11,7 +11,7 @@ from starlette.routing import Mount, Route
 from andts.server.http import openapi
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
-from conftest import LiveServer
+from support.servers import LiveServer
 
 
 @pytest.fixture(scope="module")

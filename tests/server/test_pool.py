@@ -18,16 +18,22 @@ from andts.server.engine import builds, checks, sparql
 from andts.server.errors import Busy, MalformedQuery, MemoryLimit, QueryTimeout, WorkerFailed
 from andts.server.engine.pool import WorkerPool
 
+from support.polling import DEADLINE, wait_until
+from support.processes import kill_and_wait
+
+#: What stopping a query and answering may take beyond its time limit on a loaded machine: a query stopped
+#: later than this has not been stopped by the limit (the endless ones here run for minutes).
+SLACK = 10.0
+
 
 def test_a_store_that_does_not_open_is_a_store_error(store_path: Path, tmp_path: Path) -> None:
     build = builds.locate_build(store_path)
     broken = tmp_path / "broken"
     (broken / "oxigraph").mkdir(parents=True)
     (broken / "oxigraph" / "CURRENT").write_text("not a store\n")
-    t0 = time.monotonic()
+    # the worker's own error, as soon as it fails: not the start time limit's "did not start within"
     with pytest.raises(StoreError, match="cannot open the store"):
         WorkerPool(replace(build, folder=broken), size=1)
-    assert time.monotonic() - t0 < 10
 
 
 def test_no_published_build_is_a_store_error(tmp_path: Path) -> None:
@@ -60,13 +66,11 @@ def test_errors_come_back_typed(store_path: Path) -> None:
 
 
 def test_busy_when_no_worker_frees_up_in_time(store_path: Path) -> None:
-    import threading
-
     slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r }"
     with WorkerPool(builds.locate_build(store_path), size=1, timeout=0.5) as pool:
-        # No replacement worker: one that starts within the 0.1 s between the slow query's timeout and the
+        # No replacement worker: one that starts between the slow query's timeout and the
         # end of the second request's wait would answer it (a race that made this test flaky).
-        pool._respawn = lambda: None  # type: ignore[method-assign]
+        pool._respawn = lambda slots: None  # type: ignore[method-assign]
         outcome: list[BaseException] = []
 
         def hold_the_only_worker() -> None:
@@ -77,7 +81,7 @@ def test_busy_when_no_worker_frees_up_in_time(store_path: Path) -> None:
 
         t = threading.Thread(target=hold_the_only_worker)
         t.start()
-        time.sleep(0.1)
+        wait_until(lambda: pool.running() == 1, what=lambda: f"the slow query holds the worker: {pool.health()}")
         with pytest.raises(Busy, match="busy"):
             pool.run(sparql.Job(query="ASK {}"))
         t.join()
@@ -102,35 +106,15 @@ def _asking(pool: WorkerPool, query: str, raised: list[BaseException]) -> thread
     return threading.Thread(target=ask)
 
 
-def _dead(pid: int) -> bool:
-    """Exited and waitable: what the pool's Popen.poll() sees. (/proc showing the process as a zombie is not
-    enough: the main thread turns Z before RocksDB's threads have ended, and poll() still says running.)
-    WNOWAIT leaves the exit status for the pool to collect."""
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-    except ChildProcessError:  # the pool has collected it already
-        return True
-
-
-def _kill_and_wait(pid: int) -> None:
-    os.kill(pid, signal.SIGKILL)  # from outside, as the kernel's OOM killer would
-    deadline = time.monotonic() + 10
-    while not _dead(pid):
-        assert time.monotonic() < deadline, f"worker {pid} did not die"
-        time.sleep(0.01)
-
-
-def _wait_until_full(pool: WorkerPool, within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while not (pool.alive() == pool.size == pool.health()["idle"]):
-        assert time.monotonic() < deadline, f"the pool did not recover: {pool.health()}"
-        time.sleep(0.05)
+def _wait_until_full(pool: WorkerPool) -> None:
+    wait_until(lambda: pool.alive() == pool.size == pool.health()["idle"],
+               what=lambda: f"the pool recovers: {pool.health()}")
 
 
 def test_a_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
     with WorkerPool(builds.locate_build(store_path), size=2, timeout=10) as pool:
         victim = pool.pids()[0]
-        _kill_and_wait(victim)
+        kill_and_wait(victim)
         # every query is answered, whichever worker it is given to; the dead one is replaced
         for _ in range(4):
             assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
@@ -142,7 +126,7 @@ def test_the_only_worker_killed_while_idle_is_replaced(store_path: Path) -> None
     """With one worker the query waits for its replacement instead of failing."""
     with WorkerPool(builds.locate_build(store_path), size=1, timeout=20) as pool:
         (victim,) = pool.pids()
-        _kill_and_wait(victim)
+        kill_and_wait(victim)
         assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
         assert pool.pids() != [victim] and pool.alive() == 1 and pool.health()["restarts"] == 1
 
@@ -152,15 +136,13 @@ def test_a_worker_killed_while_running_a_query_is_replaced(store_path: Path) -> 
         outcome: list[BaseException] = []
         t = _asking(pool, ENDLESS, outcome)
         t.start()
-        deadline = time.monotonic() + 10
-        while not pool.running_pids():  # taken by the worker (a job it never took would be sent to another)
-            assert time.monotonic() < deadline, "the query never reached a worker"
-            time.sleep(0.01)
-        (busy,) = pool.running_pids()
+        # taken by the worker (a job it never took would be sent to another)
+        (busy,) = wait_until(pool.running_pids, what="the query reaches a worker")
         t0 = time.monotonic()
-        _kill_and_wait(busy)
-        t.join(timeout=10)
-        assert not t.is_alive() and time.monotonic() - t0 < 5, "the request waited for the time limit"
+        kill_and_wait(busy)
+        t.join(timeout=pool.timeout)
+        # answered when its worker died, not at the time limit (the query runs for minutes)
+        assert not t.is_alive() and time.monotonic() - t0 < pool.timeout, "the request waited for the time limit"
         assert len(outcome) == 1 and isinstance(outcome[0], WorkerFailed), outcome
         assert "stopped while running this query" in str(outcome[0])
         # the other worker answered meanwhile, and the pool is whole again
@@ -200,11 +182,8 @@ def test_a_query_past_the_memory_limit_gets_503_and_its_worker_is_replaced(store
 MEDIUM = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-def _wait_running(pool: WorkerPool, n: int, within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while pool.running() < n:
-        assert time.monotonic() < deadline, f"{n} queries never ran at once: {pool.health()}"
-        time.sleep(0.01)
+def _wait_running(pool: WorkerPool, n: int) -> None:
+    wait_until(lambda: pool.running() >= n, what=lambda: f"{n} queries run at once: {pool.health()}")
 
 
 def test_slots_of_one_process_run_queries_side_by_side_on_one_store(store_path: Path) -> None:
@@ -222,7 +201,9 @@ def test_slots_of_one_process_run_queries_side_by_side_on_one_store(store_path: 
         # each stopped by its own time limit: the first stops the process, the other is sent once more
         # with what is left of its time, and never runs longer than the limit in all
         assert len(outcomes) == 2 and all(isinstance(e, QueryTimeout) for e in outcomes), outcomes
-        assert time.monotonic() - t0 < 2 * 2 + 1.0
+        # within the limit and what stopping and answering take: one sent again with a whole limit of its own
+        # would take a second limit after a replacement process had started
+        assert time.monotonic() - t0 < 2 * pool.timeout + 1.0
         _wait_until_full(pool)
         assert pool.health()["processes"] == 1 and pool.alive() == 2
 
@@ -246,7 +227,7 @@ def test_a_query_in_another_slot_of_a_killed_process_is_answered(store_path: Pat
         threads[1].start()
         _wait_running(pool, 2)
         (victim,) = pool.running_pids()
-        _kill_and_wait(victim)
+        kill_and_wait(victim)
         for t in threads:
             t.join(timeout=20)
         medium = answers["medium"]
@@ -282,7 +263,7 @@ def test_run_async_stops_a_query_at_the_time_limit(store_path: Path) -> None:
         t0 = time.monotonic()
         with pytest.raises(QueryTimeout):
             asyncio.run(pool.run_async(sparql.Job(query=ENDLESS)))
-        assert time.monotonic() - t0 < 3
+        assert time.monotonic() - t0 < pool.timeout + SLACK  # stopped at the limit: ENDLESS runs for minutes
         _wait_until_full(pool)
         assert pool.health()["restarts"] == 1
         assert asyncio.run(pool.run_async(sparql.Job(query="ASK { ?s ?p ?o }"))).body.endswith(b"true}")
@@ -307,7 +288,9 @@ def test_a_cancelled_run_async_does_not_lose_its_slot(store_path: Path) -> None:
     with WorkerPool(builds.locate_build(store_path), size=1, timeout=30) as pool:
         async def cancel_it() -> None:
             task = asyncio.ensure_future(pool.run_async(sparql.Job(query=ENDLESS)))
-            while pool.running() < 1:
+            deadline = time.monotonic() + DEADLINE
+            while pool.running() < 1:  # polled on the loop: the task must go on running meanwhile
+                assert time.monotonic() < deadline, f"the query never ran: {pool.health()}"
                 await asyncio.sleep(0.01)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
@@ -372,7 +355,7 @@ def test_a_one_subject_lookup_is_answered_without_a_worker(store_path: Path) -> 
         by_worker = [pool.run(replace(job, shape=None)) for job in lookups]
         assert by_worker[0].rows and by_worker[0].rows > 3
         (victim,) = pool.pids()
-        _kill_and_wait(victim)
+        kill_and_wait(victim)
         # the same answers; their order may differ (the worker holds the store in memory, the pool reads RocksDB)
         assert [_unordered(pool.run(job)) for job in lookups] == [_unordered(r) for r in by_worker]
         import asyncio

@@ -1,4 +1,4 @@
-"""The named queries in queries/: every file has its header, runs through the endpoint on a fresh build of
+"""The named queries in queries/: every file has its header, runs through the endpoint on the session's build of
 the project's own sources, and gives a sensible answer; the catalogue pages (/queries, /queries/{name})
 list, run, download and link them. The answers themselves are checked against the sources in
 tests/queries/test_catalogue.py; the header reader and binding in tests/queries/test_binding.py."""
@@ -7,22 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
-    from fastapi.testclient import TestClient
+from fastapi.testclient import TestClient
 
 from andts import catalogue as queries
 from andts import paths
-from andts.build import build
-
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
@@ -49,12 +42,9 @@ def test_header(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The endpoint over a fresh build of data/sources (what `andts build` publishes)."""
-    store = tmp_path_factory.mktemp("real") / "store"
-    build(store)
-    with TestClient(create_app(Settings(store=store, workers=1, query_timeout=20))) as client:
-        yield client
+def real(project_embedded: TestClient) -> TestClient:
+    """The endpoint over the session's build of data/sources (what `andts build` publishes)."""
+    return project_embedded
 
 
 def solutions(client: TestClient, text: str) -> list[dict[str, str]]:

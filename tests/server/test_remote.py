@@ -21,7 +21,7 @@ from andts.push import PushFailed, graphs_of, push
 from andts.errors import StoreError
 from andts.server.engine.remote import RemoteEngine
 
-from conftest import OxigraphServer, free_port
+from support.servers import OxigraphServer, free_port
 
 ANDTS = [sys.executable, "-m", "andts.cli"]
 

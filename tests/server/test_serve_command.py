@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,9 @@ import pytest
 from andts.commands import serve
 from andts.errors import StoreError
 from andts.server.settings import Settings
+
+from support.polling import wait_until
+from support.processes import gone
 
 
 def parser() -> argparse.ArgumentParser:
@@ -92,31 +94,24 @@ def test_serve_runs_and_stops_cleanly(store_path: Path, unused_port: int) -> Non
     proc = subprocess.Popen([sys.executable, "-c", code, "--store", str(store_path), "--port", str(port),
                              "--workers", "1", "--timeout", "2"], stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        health = None
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        assert health is not None and health.status_code == 200, proc.stderr and proc.stderr.read()
+        health = _started(proc, port)
+        assert health.status_code == 200, proc.stderr and proc.stderr.read()
         assert health.json()["build"] == "testbuild0000001"
         workers = _children(proc.pid)
         assert len(workers) == 1
         r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=5)
         assert r.json()["boolean"] is True
         proc.send_signal(signal.SIGINT)  # Ctrl-C
-        assert proc.wait(timeout=15) == 0
-        err = proc.stderr.read()
+        _, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0
         assert "build testbuild0000001" in err and f"http://127.0.0.1:{port}/sparql" in err
-        time.sleep(0.1)
-        assert not any(Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
-                       for w in workers), "a query worker outlived the server"
+        # the server waits for its workers as it stops; re-parented, a worker would live on
+        wait_until(lambda: all(gone(w) for w in workers), what="no query worker outlives the server")
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+        if not proc.stderr.closed:  # the test stopped before it read what the server said
+            proc.communicate()
 
 
 def _run_serve(store_path: Path, port: int, *extra: str) -> subprocess.Popen:
@@ -126,21 +121,32 @@ def _run_serve(store_path: Path, port: int, *extra: str) -> subprocess.Popen:
             "sys.exit(serve.run(p.parse_args(sys.argv[1:])))\n")
     proc = subprocess.Popen([sys.executable, "-c", code, "--store", str(store_path), "--port", str(port),
                              "--workers", "1", "--timeout", "2", *extra], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and proc.poll() is None:
+    try:
+        _started(proc, port)
+    except BaseException:
+        proc.kill()
+        proc.communicate()
+        raise
+    return proc
+
+
+def _started(proc: subprocess.Popen, port: int) -> httpx.Response:
+    """The first answer of `andts serve` (running as `proc`) on /health, once it listens."""
+    def health() -> httpx.Response | None:
+        assert proc.poll() is None, f"andts serve exited: {proc.stderr.read() if proc.stderr else ''}"
         try:
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-            return proc
+            return httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
         except httpx.TransportError:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError(f"andts serve did not start: {proc.stderr.read() if proc.stderr else ''}")
+            return None
+
+    return wait_until(health, what="andts serve listens", every=0.05)
 
 
 def _stop(proc: subprocess.Popen) -> str:
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=15) == 0
-    return proc.stderr.read() if proc.stderr else ""
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    return err
 
 
 def _access_lines(stderr: str) -> list[dict]:
@@ -197,14 +203,14 @@ def test_ready_reports_the_build_and_goes_503_while_a_worker_is_replaced(store_p
         slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r }"
         assert httpx.get(f"{base}/sparql", params={"query": slow}, timeout=10).status_code == 503
         states = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+
+        def ready() -> bool:
             r = httpx.get(f"{base}/ready", timeout=5)
             states.append(r.status_code)
-            if r.status_code == 200:
-                break
-            assert r.json()["ready"] is False
-            time.sleep(0.01)
+            assert r.status_code == 200 or r.json()["ready"] is False
+            return r.status_code == 200
+
+        wait_until(ready, what=lambda: f"ready again: {states}")
         assert states[0] == 503 and states[-1] == 200, states
         assert httpx.get(f"{base}/health", timeout=5).status_code == 200
     finally:

@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 from bs4 import BeautifulSoup, Tag
+from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
-from conftest import TestClient
 
 B = "https://w3id.org/andts/"
 A = B + "def/"

@@ -11,17 +11,16 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.namespace import RDF
-
-from conftest import TestClient
 
 from andts import store as layout
 from andts.server.http.app import create_app
 from andts.namespaces import SH
 from andts.validation import validate_dataset
 
-from known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
+from support.known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
 
 CLI_FIXTURES = Path(__file__).parents[1] / "cli" / "fixtures"
 UNPARSABLE = CLI_FIXTURES / "unparsable.ttl"  # breaks on line 3

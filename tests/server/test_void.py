@@ -133,7 +133,6 @@ def test_endpoint_and_dumps_are_absolute_urls_on_this_host(dataset: URIRef, url:
         URIRef(host + "/dumps/dataset.trig"), URIRef(host + "/dumps/dataset.nq")}
 
 
-@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's JSON-LD parser
 @pytest.mark.parametrize(("accept", "fmt", "media_type"), [
     ("application/n-triples", "nt", "application/n-triples"),
     ("application/rdf+xml", "xml", "application/rdf+xml"),

@@ -16,7 +16,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from andts import paths
-from chromium import Browser
+from support.chromium import Browser
+
+pytestmark = pytest.mark.slow  # drives headless Chromium through the pages
 
 STHLM = "/id/programme/stockholm-andts-2023-2026"
 ESK = "/id/programme/eskilstuna-andt-2019-2023"

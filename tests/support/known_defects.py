@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-KNOWN_DEFECTS = Path(__file__).parent / "cli" / "fixtures" / "known-defects.ttl"
+KNOWN_DEFECTS = Path(__file__).parents[1] / "cli" / "fixtures" / "known-defects.ttl"
 SHAPES = "https://w3id.org/andts/shapes/"
 ID = "https://w3id.org/andts/id/"
 PROGRAMME = ID + "programme/testkommun-andts-2024-2027"
