@@ -31,11 +31,10 @@ from typing import IO
 
 import httpx
 import pytest
-
-from andts import paths, store
-
 from support.polling import wait_until
 from support.servers import free_port
+
+from andts import paths, store
 
 pytestmark = pytest.mark.slow  # SIGKILLs real build processes at many moments, each followed by a served check
 

@@ -163,8 +163,9 @@ def test_andts_validate_with_every_run_kept_reads_only_what_the_report_shows(
     assert converted  # nothing kept: the whole dump was read and validated
     assert kept["text"][0] == fresh["text"] and kept["json"][0] == fresh["json"]
     from rdflib import Graph
-    from andts.namespaces import SH
     from rdflib.namespace import RDF
+
+    from andts.namespaces import SH
 
     report = Graph().parse(data=kept["turtle"][0], format="turtle")
     assert len(set(report.subjects(RDF.type, SH.ValidationResult))) == len(v.as_json(load_report(tmp_path))["results"])

@@ -15,12 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.servers import free_port
 
 from andts import paths, store
 from andts.build import build
 from andts.loaders.common import SourceInfo
-
-from support.servers import free_port
 
 
 def andts(*args: str) -> subprocess.CompletedProcess:

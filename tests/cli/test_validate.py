@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
+from support.known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
 
 from andts import paths
 from andts.namespaces import SH
 from andts.validation import validate_dataset
-
-from support.known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

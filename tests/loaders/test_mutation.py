@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import mutations as mut  # tests/loaders/mutations.py (pytest puts the test folder on sys.path)
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
@@ -45,8 +46,6 @@ from andts.loaders import text as txt
 from andts.loaders.common import PROGRAMME_SCOPED, LoadResult, SourceInfo
 from andts.namespaces import ANDTS
 from andts.validation import reference_graph, validate_dataset
-
-import mutations as mut  # tests/loaders/mutations.py (pytest puts the test folder on sys.path)
 
 # Example counts: together about a minute on two cores (each load ~0.15 s, each SHACL run ~1 s).
 # (The template loads in ~0.02 s; most Eskilstuna mutants fail fast, as the plan is parsed strictly.)

@@ -16,12 +16,12 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-
-from andts.server.http.app import create_app
-from andts.server.settings import Settings
 from support import chromium
 from support.servers import LiveServer, OxigraphServer, free_port
 from support.stores import make_store
+
+from andts.server.http.app import create_app
+from andts.server.settings import Settings
 
 
 @pytest.fixture(scope="session")

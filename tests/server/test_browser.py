@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+import pytest
 from bs4 import BeautifulSoup
-
 from support.chromium import Browser
 
 pytestmark = pytest.mark.slow  # drives headless Chromium

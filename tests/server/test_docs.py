@@ -22,7 +22,7 @@ ERROR_TYPES = [c for c in vars(errors).values()
 def test_every_setting_is_documented(name: str) -> None:
     assert f"`{name}`" in README
     source = inspect.getsource(Settings).splitlines()
-    line = next(i for i, l in enumerate(source) if l.strip().startswith(f"{name}:"))
+    line = next(i for i, text in enumerate(source) if text.strip().startswith(f"{name}:"))
     assert source[line - 1].strip().startswith("#:"), f"Settings.{name} has no #: comment"
 
 

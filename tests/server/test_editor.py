@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from andts import catalogue as queries
 from andts import paths
-
 from andts.server.settings import Settings
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -8,12 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
-
-from andts.server.settings import Settings
-
 from support.polling import wait_until
 from support.servers import LiveServer
 from support.stores import FIXTURE, make_store
+
+from andts.server.settings import Settings
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

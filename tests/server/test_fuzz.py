@@ -16,15 +16,16 @@ from datetime import timezone
 from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import Case, CheckContext, Response
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+from support.servers import LiveServer
 
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
-from support.servers import LiveServer
 
 pytestmark = pytest.mark.slow  # about 3000 generated requests to a real server
 

@@ -9,15 +9,14 @@ import json
 import httpx
 import pyoxigraph as ox
 import pytest
-from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 import rdflib
 import rdflib.compare
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from support.stores import FIXTURE
 
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
-
-from support.stores import FIXTURE
 
 B = "https://w3id.org/andts/"
 TESTBY = B + "id/municipality/testby"

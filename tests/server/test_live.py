@@ -16,11 +16,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, RDFXML, TURTLE, URLENCODED, SPARQLWrapper
-
-from andts.server.settings import Settings
-
 from support.polling import wait_until
 from support.processes import kill_and_wait
+
+from andts.server.settings import Settings
 
 ANDTS = "https://w3id.org/andts/"
 SKOS_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"

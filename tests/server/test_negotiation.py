@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from andts.server.http import negotiation as neg
 from andts.server.engine import checks, sparql
 from andts.server.errors import BadRequest, NotAcceptable, ServiceRefused, UpdateRefused
+from andts.server.http import negotiation as neg
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

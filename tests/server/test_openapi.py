@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from starlette.routing import Mount, Route
+from support.servers import LiveServer
 
 from andts.server.http import openapi
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
-from support.servers import LiveServer
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,10 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
+from support.stores import DATA
 
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
-
-from support.stores import DATA
 
 LONG = "ANDTS " * 2000
 B = "https://w3id.org/andts/"

@@ -12,14 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from support.polling import DEADLINE, wait_until
+from support.processes import kill_and_wait
 
 from andts.errors import StoreError
 from andts.server.engine import builds, checks, sparql
-from andts.server.errors import Busy, MalformedQuery, MemoryLimit, QueryTimeout, WorkerFailed
 from andts.server.engine.pool import WorkerPool
-
-from support.polling import DEADLINE, wait_until
-from support.processes import kill_and_wait
+from andts.server.errors import Busy, MalformedQuery, MemoryLimit, QueryTimeout, WorkerFailed
 
 #: What stopping a query and answering may take beyond its time limit on a loaded machine: a query stopped
 #: later than this has not been stopped by the limit (the endless ones here run for minutes).

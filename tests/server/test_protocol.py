@@ -41,7 +41,7 @@ def construct_expected() -> set[tuple[str, str, str]]:
         ACTIVITIES[1]: "Tillsyn av serveringstillstånd",
         ACTIVITIES[2]: 'Drogfria "skolavslutningar"\nmed kvällsaktiviteter',
     }
-    return {(a, SKOS_LABEL, l) for a, l in labels.items()}
+    return {(a, SKOS_LABEL, label) for a, label in labels.items()}
 
 
 def get(client: TestClient, query: str | None = None, accept: str | None = None, **params: str):

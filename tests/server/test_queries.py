@@ -16,8 +16,6 @@ from fastapi.testclient import TestClient
 
 from andts import catalogue as queries
 from andts import paths
-from andts.server.http.app import create_app
-from andts.server.settings import Settings
 
 FILES = sorted(paths.QUERIES_DIR.glob("*.rq"))
 ANDTS = "https://w3id.org/andts/def/"

@@ -15,13 +15,12 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from support.servers import OxigraphServer, free_port
 
 from andts import store as layout
-from andts.push import PushFailed, graphs_of, push
 from andts.errors import StoreError
+from andts.push import PushFailed, graphs_of, push
 from andts.server.engine.remote import RemoteEngine
-
-from support.servers import OxigraphServer, free_port
 
 ANDTS = [sys.executable, "-m", "andts.cli"]
 

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.polling import wait_until
+from support.processes import gone
 
 from andts.commands import serve
 from andts.errors import StoreError
 from andts.server.settings import Settings
-
-from support.polling import wait_until
-from support.processes import gone
 
 
 def parser() -> argparse.ArgumentParser:

@@ -18,7 +18,6 @@ from rdflib import Graph, URIRef
 from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
-
 B = "https://w3id.org/andts/"
 A = B + "def/"
 STHLM = "id/programme/stockholm-andts-2023-2026"

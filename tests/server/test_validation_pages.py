@@ -14,13 +14,12 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.namespace import RDF
+from support.known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
 
 from andts import store as layout
-from andts.server.http.app import create_app
 from andts.namespaces import SH
+from andts.server.http.app import create_app
 from andts.validation import validate_dataset
-
-from support.known_defects import DEFECTS, ID, KNOWN_DEFECTS, PROGRAMME, SHAPES
 
 CLI_FIXTURES = Path(__file__).parents[1] / "cli" / "fixtures"
 UNPARSABLE = CLI_FIXTURES / "unparsable.ttl"  # breaks on line 3

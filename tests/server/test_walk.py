@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from support.chromium import Browser
 
 from andts import paths
-from support.chromium import Browser
 
 pytestmark = pytest.mark.slow  # drives headless Chromium through the pages
 

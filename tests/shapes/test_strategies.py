@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from andts import pyshacl_speedups, validation
 from andts.build import reference_graphs
 from andts.namespaces import ANDTS
-from andts import pyshacl_speedups, validation
 from andts.validation import Report, cache, validate_dataset
 
 

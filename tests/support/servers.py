@@ -13,9 +13,8 @@ import httpx
 import uvicorn
 
 from andts import store as layout
-from andts.server.app import create_app
+from andts.server.http.app import create_app
 from andts.server.settings import Settings
-
 from support.polling import wait_until
 
 #: The Oxigraph server binary, installed by the test extra (the `oxigraph` package).
