@@ -10,7 +10,11 @@ versions are those of a run validated before is read back from the result cache 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -126,13 +130,30 @@ def in_processes(work: Callable[[int], T], sizes: list[int], processes: int) -> 
     shapes_graph(), ontology_graph()
     _WORK = work
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
             yield from zip(order, pool.map(_call, order))
     finally:
         _WORK = None
 
 
 _WORK: Callable[[int], object] | None = None
+
+
+def _die_with(parent: int) -> None:
+    """Make a forked process end when the process that forked it ends: a build killed mid-run would
+    otherwise leave its validation processes waiting forever to hand back a result, holding the build's
+    output open and its memory taken (Linux; elsewhere they end when they find the parent gone)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent was gone before the signal was asked for
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _call(i: int) -> object:
