@@ -13,6 +13,7 @@ from rdflib import Graph, URIRef
 
 from andts import paths
 from andts.build import Built
+from andts.loaders.common import LoadResult
 
 
 @pytest.fixture(scope="session")
@@ -25,12 +26,13 @@ class RealBuild:
     """The project's own sources (data/sources) built once, as `andts build` publishes them."""
 
     store: Path  #: the store link, as `--store` or ANDTS_STORE name it
-    built: Built  #: what build() returned: build.json's info, the loads (with their graphs), the warnings
+    built: Built  #: what build() returned: build.json's info, the loads (without their graphs), the warnings
+    loads: list[LoadResult]  #: each source loaded again in this process, with its graph (loaders are pure)
 
     @property
     def graphs(self) -> dict[URIRef, Graph]:
         """Each programme graph as its loader made it, by graph IRI."""
-        return {load.source.graph: load.graph for load in self.built.loads}
+        return {load.source.graph: load.graph for load in self.loads}
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +40,12 @@ def real_build(tmp_path_factory: pytest.TempPathFactory) -> RealBuild:
     """One build of data/sources for the whole session: the store (the server, `andts query`, `andts validate`
     and the catalogue read it), and the programme graphs the loaders made. Read-only: a test that changes a
     build or tests the build itself makes its own."""
-    from andts.build import build
+    from andts.build import build, discover_sources, reference_graphs, reference_union, run_loader
 
     store = tmp_path_factory.mktemp("real-build") / "store"
     built = build(store)
-    # the loads keep their graphs when the build loads in this process (fewer than PARALLEL_FROM sources)
-    assert all(len(load.graph) for load in built.loads), "the build left its programme graphs in other processes"
-    return RealBuild(store=store, built=built)
+    # the build loads and validates in forked processes, which keep the graphs: the loads are made again here
+    reference = reference_union(reference_graphs())
+    loads = [run_loader(source, reference) for source in discover_sources()]
+    assert [load.source.graph for load in loads] == [load.source.graph for load in built.loads]
+    return RealBuild(store=store, built=built, loads=loads)

@@ -37,7 +37,7 @@ def reference() -> Graph:
 def graphs(real_build) -> dict[str, Graph]:
     """The real programmes as the session's build loaded them (tests/conftest.py), by the first word of their
     slug (stockholm, eskilstuna)."""
-    return {load.source.slug.split("-")[0]: load.graph for load in real_build.built.loads}
+    return {load.source.slug.split("-")[0]: load.graph for load in real_build.loads}
 
 
 @pytest.fixture(scope="module")

@@ -105,6 +105,7 @@ def test_a_failing_store_is_retried_until_it_takes_the_graph(store_path: Path) -
                     pause=0.01)
     finally:
         server.shutdown()
+        server.server_close()
     assert len(Flaky.seen) == 2 * len(sent)  # each graph: a 503, then taken
 
 

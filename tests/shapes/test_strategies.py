@@ -21,7 +21,7 @@ from andts.validation import Report, cache, validate_dataset
 def broken(real_build) -> dict[URIRef, Graph]:
     """The real programmes as the session's build loaded them (copied: the build's graphs stay as they are)."""
     graphs = reference_graphs()
-    loads = real_build.built.loads
+    loads = real_build.loads
     assert len(loads) >= 2
     dataset: dict[URIRef, Graph] = dict(graphs)
     for load in loads:
