@@ -48,6 +48,8 @@ from andts.validation import reference_graph, validate_dataset
 
 import mutations as mut  # tests/loaders/mutations.py (pytest puts the test folder on sys.path)
 
+pytestmark = pytest.mark.slow  # fuzzes the loaders: hundreds of mutated documents loaded, a sample validated
+
 # Example counts: together about a minute on two cores (each load ~0.15 s, each SHACL run ~1 s).
 # (The template loads in ~0.02 s; most Eskilstuna mutants fail fast, as the plan is parsed strictly.)
 BASE = settings(derandomize=True, deadline=None, database=None,

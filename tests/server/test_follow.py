@@ -8,12 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
+import pytest
 
 from andts.server.settings import Settings
 
 from support.polling import wait_until
 from support.servers import LiveServer
 from support.stores import FIXTURE, make_store
+
+pytestmark = pytest.mark.slow  # real servers that switch builds under a stream of queries
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

@@ -39,6 +39,7 @@ def oxigraph() -> Iterator[OxigraphServer]:
         yield server
 
 
+@pytest.mark.slow  # `andts build --push` of the real sources in a process of its own
 def test_build_push_loads_every_graph_and_shows_progress(tmp_path: Path, oxigraph: OxigraphServer) -> None:
     done = subprocess.run([*ANDTS, "build", "--store", str(tmp_path / "store"), "--push", oxigraph.store_url],
                           capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -106,6 +107,7 @@ def test_a_failing_store_is_retried_until_it_takes_the_graph(store_path: Path) -
                     pause=0.01)
     finally:
         server.shutdown()
+        server.server_close()
     assert len(Flaky.seen) == 2 * len(sent)  # each graph: a 503, then taken
 
 

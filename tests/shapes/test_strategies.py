@@ -15,6 +15,8 @@ from andts.namespaces import ANDTS
 from andts import pyshacl_speedups, validation
 from andts.validation import Report, validate_dataset
 
+pytestmark = pytest.mark.slow  # the whole real dataset, broken, validated five times (each strategy; no speed-ups)
+
 
 @pytest.fixture(scope="module")
 def broken(real_build) -> dict[URIRef, Graph]:
