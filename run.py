@@ -2,7 +2,8 @@
 """Set-up and the two everyday commands, for a fresh machine with only Python 3.11+.
 
     python3 run.py serve   # install, build the graph, serve it on http://127.0.0.1:8000/
-    python3 run.py test    # install (with test tools), run the whole test suite
+    python3 run.py test    # install (with test tools), run the whole test suite (in parallel)
+    python3 run.py test -m "not slow"   # only the fast tier
 
 Installation goes into .venv/ in this folder and is redone only when pyproject.toml changes.
 """
@@ -69,10 +70,16 @@ def ensure_chromium() -> None:
         sys.exit(f"the chromium package was installed but {CHROMIUM} is still missing")
 
 
+#: pytest-xdist: a worker process per core, each test file whole in one worker (a file's module fixtures are
+#: made once, and its tests keep their order). `-n 0` (or any -n/--dist of one's own) overrides it.
+PARALLEL = ["-n", "auto", "--dist", "loadfile"]
+
+
 def test(args: list[str]) -> int:
     ensure_venv("test")
     ensure_chromium()
-    return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT).returncode
+    own = any(a.startswith(("-n", "--numprocesses", "--dist")) for a in args)
+    return subprocess.run([str(PYTHON), "-m", "pytest", *([] if own else PARALLEL), *args], cwd=ROOT).returncode
 
 
 def main() -> int:

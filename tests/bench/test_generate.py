@@ -38,6 +38,7 @@ def build_dump(generate, profile, tmp: Path, seed: int) -> bytes:
     return (store.current_build_dir(tmp / "store") / "dump.nq").read_bytes()
 
 
+@pytest.mark.slow  # two builds of a generated national graph
 def test_same_seed_gives_an_identical_conforming_build(generate, profile, tmp_path):
     first = build_dump(generate, profile, tmp_path / "a", seed=7)
     second = build_dump(generate, profile, tmp_path / "b", seed=7)

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from andts import paths
+
+pytestmark = pytest.mark.slow  # starts uvicorn, `andts serve` and Oxigraph's server and measures every layer
 
 ROOT = Path(paths.__file__).resolve().parents[1]
 ROWS = ("1. pyoxigraph", "2. + job checks", "3. + worker process IPC", "4. HTTP alone", "5. GET /health",

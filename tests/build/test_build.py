@@ -123,6 +123,7 @@ def several() -> list[SourceInfo]:
     return [*discover_sources(), example()]
 
 
+@pytest.mark.slow  # builds several programmes twice, once in forked processes
 def test_processes_build_what_one_process_builds(tmp_path, monkeypatch):
     import andts.build as b
 

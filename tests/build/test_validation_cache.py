@@ -45,6 +45,7 @@ def example(folder: Path, strategy: str = "2022-2025") -> SourceInfo:
     return SourceInfo.read(folder / "example.toml")
 
 
+@pytest.mark.slow  # builds the real sources twice, in forked processes
 def test_a_second_build_keeps_the_results_of_the_first(tmp_path: Path, forked: None) -> None:
     sources = [*discover_sources(), example(tmp_path / "src")]
     first_lines: list[str] = []
@@ -60,6 +61,7 @@ def test_a_second_build_keeps_the_results_of_the_first(tmp_path: Path, forked: N
     assert sorted(store.validation_cache_dir(tmp_path / "store").iterdir()) == cached
 
 
+@pytest.mark.slow  # builds twice, in forked processes
 def test_a_changed_programme_is_validated_again_and_its_violation_stops_the_build(
         tmp_path: Path, forked: None, monkeypatch: pytest.MonkeyPatch) -> None:
     import andts.validation.cache as vc
@@ -79,6 +81,7 @@ def test_a_changed_programme_is_validated_again_and_its_violation_stops_the_buil
     assert any(line.startswith("validated 3/3 programme graphs") for line in lines)
 
 
+@pytest.mark.slow  # builds the real sources twice, in forked processes
 def test_a_damaged_entry_is_validated_again(tmp_path: Path, forked: None) -> None:
     sources = [*discover_sources(), example(tmp_path / "src")]
     first = build(tmp_path / "store", sources=sources)
@@ -90,6 +93,7 @@ def test_a_damaged_entry_is_validated_again(tmp_path: Path, forked: None) -> Non
     assert second.info.warnings == first.info.warnings
 
 
+@pytest.mark.slow  # a build in forked processes, then `andts validate`
 def test_andts_validate_of_the_build_reads_the_builds_results(tmp_path: Path, forked: None) -> None:
     sources = [*discover_sources(), example(tmp_path / "src")]
     build(tmp_path / "store", sources=sources)
@@ -137,6 +141,7 @@ def test_runs_are_cut_by_the_graphs_not_their_places() -> None:
     assert len(before - after) <= 2
 
 
+@pytest.mark.slow  # a build in forked processes, then `andts validate`
 def test_andts_validate_with_every_run_kept_reads_only_what_the_report_shows(
         tmp_path: Path, forked: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """With every run in the cache, `andts validate` of the build converts only the names, lines and sources

@@ -89,6 +89,7 @@ def test_store_from_the_environment(tmp_path):
     assert r.returncode == 2 and str(tmp_path / "from-env") in r.stderr
 
 
+@pytest.mark.slow  # `andts build` of the real sources in a process of its own
 def test_build_then_export_the_real_sources(tmp_path):
     """The whole pipeline as a user runs it: build both programmes, export every format."""
     import json
@@ -123,6 +124,7 @@ def test_build_then_export_the_real_sources(tmp_path):
     assert len(again) == len(ds)
 
 
+@pytest.mark.slow  # two builds in processes of their own
 def test_build_with_a_malformed_source_keeps_the_published_store(tmp_path):
     """`andts build` on a project whose Stockholm document was truncated mid-table: exit 2, the file and
     line on stderr, and the store published before still answers with all its data."""
@@ -149,6 +151,7 @@ def test_build_with_a_malformed_source_keeps_the_published_store(tmp_path):
     assert andts("export", "--format", "nquads", env=env).stdout == before
 
 
+@pytest.mark.slow  # two builds of the real sources, each in a process of its own
 def test_two_build_processes_give_the_same_build(tmp_path):
     """Same sources, separate processes (fresh blank-node labels in each parse, another hash seed): same id,
     same bytes in both dumps."""

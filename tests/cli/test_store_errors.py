@@ -138,6 +138,7 @@ def test_serve_without_a_store(tmp_path: Path) -> None:
     assert_clear_error(r, "serve", "no built store at .*none: run 'andts build' first")
 
 
+@pytest.mark.slow  # `andts serve` in a process of its own for each of 16 damages
 @pytest.mark.parametrize(("damage", "pattern"), CASES)
 def test_serve_on_a_damaged_store(good: Path, tmp_path: Path, damage: Callable[[Path], None], pattern: str) -> None:
     link = copy_store(good, tmp_path)

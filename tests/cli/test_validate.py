@@ -139,6 +139,7 @@ def test_without_reference_data_links_to_it_are_violations():
 # --- the built graph --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # `andts validate` of the whole real build in a process of its own
 def test_default_is_the_built_graph_with_its_warnings(built):
     store, result = built
     r = andts("--format", "json", store=store)
@@ -166,6 +167,7 @@ def test_the_build_records_its_warnings_and_lists_them(built):
     assert "shapes:Goal-description" in text
 
 
+@pytest.mark.slow  # `andts validate` of the whole real build's dump in a process of its own
 def test_a_dump_validates_like_the_build(built):
     """The build's own TriG dump named as a file: its reference graphs are used, the same results."""
     store, result = built

@@ -47,6 +47,8 @@ from andts.loaders.common import PROGRAMME_SCOPED, LoadResult, SourceInfo
 from andts.namespaces import ANDTS
 from andts.validation import reference_graph, validate_dataset
 
+pytestmark = pytest.mark.slow  # fuzzes the loaders: hundreds of mutated documents loaded, a sample validated
+
 # Example counts: together about a minute on two cores (each load ~0.15 s, each SHACL run ~1 s).
 # (The template loads in ~0.02 s; most Eskilstuna mutants fail fast, as the plan is parsed strictly.)
 BASE = settings(derandomize=True, deadline=None, database=None,

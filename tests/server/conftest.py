@@ -24,6 +24,17 @@ from andts.server.http.app import create_app
 from andts.server.settings import Settings
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """schemathesis (4.x) gives the test of every operation the one node id of the test function
+    (`test_fuzz.py::test_no_server_error`), and pytest-xdist, which tells tests apart by node id, would run
+    only one of them. Each gets its own, from its name, which names the operation
+    (`test_no_server_error[GET /sparql]`)."""
+    for item in items:
+        name = item.nodeid.rpartition("::")[2]
+        if name != item.name and item.name.startswith(name + "[") and item.parent is not None:
+            item._id = item.parent.id.child(item.name)  # what pytest gives any other item (pytest 9's NodeId)
+
+
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_store(tmp_path_factory.mktemp("server") / "store")

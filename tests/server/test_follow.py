@@ -8,11 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
+import pytest
 from support.polling import wait_until
 from support.servers import LiveServer
 from support.stores import FIXTURE, make_store
 
 from andts.server.settings import Settings
+
+pytestmark = pytest.mark.slow  # real servers that switch builds under a stream of queries
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

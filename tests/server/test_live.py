@@ -146,6 +146,7 @@ def wait_until_idle(server) -> None:
                what=lambda: f"the pool recovers: {workers()}")
 
 
+@pytest.mark.slow  # a query runs to the time limit and its worker is replaced
 def test_timeout_stops_the_query_while_others_are_answered(slow_live) -> None:
     wait_until_idle(slow_live)
     before = slow_live.get("/health").json()["workers"]["restarts"]
@@ -175,6 +176,7 @@ def test_timeout_stops_the_query_while_others_are_answered(slow_live) -> None:
     assert slow_live.get("/health").json()["workers"]["restarts"] == before + 1
 
 
+@pytest.mark.slow  # a query runs to the time limit and its worker is replaced
 def test_pool_is_healthy_after_a_timeout(slow_live) -> None:
     slow_live.get("/sparql", params={"query": PATHOLOGICAL})  # 503, a worker replaced
     wait_until_idle(slow_live)
@@ -187,6 +189,7 @@ def test_pool_is_healthy_after_a_timeout(slow_live) -> None:
     assert all([b["activity"]["value"] for b in r.json()["results"]["bindings"]] == ACTIVITIES for r in results)
 
 
+@pytest.mark.slow  # kills a worker process
 def test_a_worker_killed_mid_query_is_replaced_and_the_query_sent_once_more(slow_live) -> None:
     """The store is in memory, so both slots are one process: a query whose process is killed is sent once
     more (it may not be what killed it), within what is left of its time limit."""
@@ -214,6 +217,7 @@ def test_a_worker_killed_mid_query_is_replaced_and_the_query_sent_once_more(slow
     assert slow_live.get("/sparql", params={"query": SIMPLE}).json()["boolean"] is True
 
 
+@pytest.mark.slow  # kills a worker process
 def test_a_worker_killed_while_idle_is_replaced_without_an_error(slow_live) -> None:
     wait_until_idle(slow_live)
     pool = slow_live.pool
@@ -225,6 +229,7 @@ def test_a_worker_killed_while_idle_is_replaced_without_an_error(slow_live) -> N
     assert victim not in pool.pids() and pool.alive() == 2
 
 
+@pytest.mark.slow  # two queries run to the time limit
 def test_a_lookup_is_answered_while_every_worker_is_busy(slow_live) -> None:
     """A one-subject lookup is read from the store by the server itself: two queries that hold both worker
     slots until their time limit do not keep it waiting, as they keep any other query waiting."""

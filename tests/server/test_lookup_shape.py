@@ -113,6 +113,7 @@ def queries(draw: st.DrawFn) -> tuple[str, bool]:
     return text, meant
 
 
+@pytest.mark.slow  # property-based: 600 generated queries, each parsed by rdflib too
 @settings(max_examples=600, deadline=None)
 @given(queries())
 def test_the_check_accepts_only_what_rdflib_reads_as_one_subject(case: tuple[str, bool]) -> None:

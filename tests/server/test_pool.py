@@ -110,6 +110,7 @@ def _wait_until_full(pool: WorkerPool) -> None:
                what=lambda: f"the pool recovers: {pool.health()}")
 
 
+@pytest.mark.slow  # kills a worker process
 def test_a_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
     with WorkerPool(builds.locate_build(store_path), size=2, timeout=10) as pool:
         victim = pool.pids()[0]
@@ -121,6 +122,7 @@ def test_a_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
         assert victim not in pool.pids() and pool.health()["restarts"] == 1
 
 
+@pytest.mark.slow  # kills a worker process
 def test_the_only_worker_killed_while_idle_is_replaced(store_path: Path) -> None:
     """With one worker the query waits for its replacement instead of failing."""
     with WorkerPool(builds.locate_build(store_path), size=1, timeout=20) as pool:
@@ -130,6 +132,7 @@ def test_the_only_worker_killed_while_idle_is_replaced(store_path: Path) -> None
         assert pool.pids() != [victim] and pool.alive() == 1 and pool.health()["restarts"] == 1
 
 
+@pytest.mark.slow  # kills a worker process
 def test_a_worker_killed_while_running_a_query_is_replaced(store_path: Path) -> None:
     with WorkerPool(builds.locate_build(store_path), size=2, timeout=30) as pool:
         outcome: list[BaseException] = []
@@ -150,6 +153,7 @@ def test_a_worker_killed_while_running_a_query_is_replaced(store_path: Path) -> 
         assert busy not in pool.pids() and pool.health()["restarts"] == 1
 
 
+@pytest.mark.slow  # kills a worker process six times
 def test_a_query_right_after_an_idle_worker_is_killed_is_answered(store_path: Path) -> None:
     with WorkerPool(builds.locate_build(store_path), size=1, timeout=20) as pool:
         failures = []
@@ -164,6 +168,7 @@ def test_a_query_right_after_an_idle_worker_is_killed_is_answered(store_path: Pa
         assert failures == []
 
 
+@pytest.mark.slow  # a query grows its worker to the memory limit
 def test_a_query_past_the_memory_limit_gets_503_and_its_worker_is_replaced(store_path: Path) -> None:
     """A sort of a cartesian product grows by hundreds of MB a second; with a limit it ends its worker (the
     allocation fails and pyoxigraph aborts) long before the time limit, as MemoryLimit, not a 500."""
@@ -185,6 +190,7 @@ def _wait_running(pool: WorkerPool, n: int) -> None:
     wait_until(lambda: pool.running() >= n, what=lambda: f"{n} queries run at once: {pool.health()}")
 
 
+@pytest.mark.slow  # two queries run to the time limit, their worker is killed
 def test_slots_of_one_process_run_queries_side_by_side_on_one_store(store_path: Path) -> None:
     with WorkerPool(builds.locate_build(store_path), size=2, timeout=2, in_memory=True, slots_per_process=2) as pool:
         assert len(pool.pids()) == 1 and pool.health()["processes"] == 1 and pool.alive() == 2
@@ -207,6 +213,7 @@ def test_slots_of_one_process_run_queries_side_by_side_on_one_store(store_path: 
         assert pool.health()["processes"] == 1 and pool.alive() == 2
 
 
+@pytest.mark.slow  # kills a worker process, a query runs to the time limit
 def test_a_query_in_another_slot_of_a_killed_process_is_answered(store_path: Path) -> None:
     """Killed from outside (as by the OOM killer) while two slots run queries: each is sent once more to
     the replacement; the quick one is answered, correctly."""
@@ -301,6 +308,7 @@ def test_a_cancelled_run_async_does_not_lose_its_slot(store_path: Path) -> None:
         assert pool.run(sparql.Job(query="ASK { ?s ?p ?o }")).body.endswith(b"true}")
 
 
+@pytest.mark.slow  # answers of about 15 MB, four times
 def test_run_async_reads_a_large_answer_under_uvloop(store_path: Path) -> None:
     """uvloop leaves a socket it watched non-blocking; an answer of several megabytes arrives in pieces and
     must still be read whole (it was taken for a dead worker, and the worker replaced)."""
@@ -341,6 +349,7 @@ def _unordered(result: sparql.Result) -> tuple[str, str, int | None, object]:
     return result.kind, result.format, result.rows, sorted(result.body.splitlines())
 
 
+@pytest.mark.slow  # kills a worker process
 def test_a_one_subject_lookup_is_answered_without_a_worker(store_path: Path) -> None:
     """Answered by the pool itself from the build's store: with the same bytes a worker gives, and while its
     only worker process is dead; a query of two patterns still needs the worker."""

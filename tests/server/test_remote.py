@@ -38,6 +38,7 @@ def oxigraph() -> Iterator[OxigraphServer]:
         yield server
 
 
+@pytest.mark.slow  # `andts build --push` of the real sources in a process of its own
 def test_build_push_loads_every_graph_and_shows_progress(tmp_path: Path, oxigraph: OxigraphServer) -> None:
     done = subprocess.run([*ANDTS, "build", "--store", str(tmp_path / "store"), "--push", oxigraph.store_url],
                           capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONUNBUFFERED": "1"})

@@ -84,6 +84,7 @@ def _children(pid: int) -> set[int]:
     return out
 
 
+@pytest.mark.slow  # `andts serve` in a process of its own
 def test_serve_runs_and_stops_cleanly(store_path: Path, unused_port: int) -> None:
     port = unused_port
     code = ("import sys, argparse\n"
@@ -152,6 +153,7 @@ def _access_lines(stderr: str) -> list[dict]:
     return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
 
 
+@pytest.mark.slow  # `andts serve` in a process of its own
 @pytest.mark.parametrize("store_option", [[], ["--disk"]], ids=["in memory", "on disk"])
 def test_access_log_is_one_json_line_a_request_with_query_time(store_path: Path, unused_port: int,
                                                                 store_option: list[str]) -> None:
@@ -179,6 +181,7 @@ def test_access_log_is_one_json_line_a_request_with_query_time(store_path: Path,
     assert "GET /sparql?query" not in err  # uvicorn's own access log is off
 
 
+@pytest.mark.slow  # `andts serve` in a process of its own
 def test_no_access_log(store_path: Path, unused_port: int) -> None:
     proc = _run_serve(store_path, unused_port, "--no-access-log")
     try:
@@ -188,6 +191,7 @@ def test_no_access_log(store_path: Path, unused_port: int) -> None:
     assert _access_lines(err) == []
 
 
+@pytest.mark.slow  # `andts serve` in a process of its own; a query runs to the time limit
 def test_ready_reports_the_build_and_goes_503_while_a_worker_is_replaced(store_path: Path, unused_port: int) -> None:
     proc = _run_serve(store_path, unused_port, "--timeout", "1")
     base = f"http://127.0.0.1:{unused_port}"

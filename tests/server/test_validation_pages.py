@@ -1,4 +1,8 @@
-"""/validate (the form and the API) and /quality over a fresh build of the project's data.
+"""/validate (the form and the API) and /quality over the session's build of the project's data.
+
+What reads the served build (its reference data, the entities a report links to, /quality) runs on both
+backends (`project_client`: the embedded store and a remote Oxigraph server); what happens in the server
+alone (the form, the formats, the refusals) runs on the embedded store (`project_embedded`).
 
 The known defects are those of tests/cli/fixtures/known-defects.ttl (see tests/cli/test_validate.py):
 every way of sending it must report exactly them, besides what the reference data reports on its own.
@@ -54,8 +58,8 @@ def turtle_results(text: str) -> set[tuple[str, str, str]]:
 # --- the form --------------------------------------------------------------------------------------
 
 
-def test_the_form(project_client):
-    r = project_client.get("/validate")
+def test_the_form(project_embedded):
+    r = project_embedded.get("/validate")
     assert r.status_code == 200
     form = soup(r.text).select_one("main form")
     assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
@@ -91,8 +95,8 @@ def test_the_report_page_gives_line_source_value_and_links_known_entities(projec
     assert eskilstuna["href"] == "/id/municipality/eskilstuna"
 
 
-def test_the_report_page_in_english(project_client):
-    r = project_client.post("/validate?lang=en", data={"data": KNOWN_DEFECTS.read_text(encoding="utf-8"),
+def test_the_report_page_in_english(project_embedded):
+    r = project_embedded.post("/validate?lang=en", data={"data": KNOWN_DEFECTS.read_text(encoding="utf-8"),
                                                        "reference": "1"})
     page = soup(r.text)
     assert page.html["lang"] == "en"
@@ -102,15 +106,15 @@ def test_the_report_page_in_english(project_client):
 # --- the API ---------------------------------------------------------------------------------------
 
 
-def test_rdf_body_gets_the_shacl_report_in_turtle(project_client, baseline):
-    r = project_client.post("/validate", content=KNOWN_DEFECTS.read_bytes(), headers={"content-type": "text/turtle"})
+def test_rdf_body_gets_the_shacl_report_in_turtle(project_embedded, baseline):
+    r = project_embedded.post("/validate", content=KNOWN_DEFECTS.read_bytes(), headers={"content-type": "text/turtle"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/turtle")
     assert turtle_results(r.text) == DEFECTS | baseline
 
 
-def test_rdf_body_gets_json_by_accept(project_client, baseline):
-    r = project_client.post("/validate", content=KNOWN_DEFECTS.read_bytes(),
+def test_rdf_body_gets_json_by_accept(project_embedded, baseline):
+    r = project_embedded.post("/validate", content=KNOWN_DEFECTS.read_bytes(),
                             headers={"content-type": "text/turtle", "accept": "application/json"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     report = r.json()
@@ -118,25 +122,25 @@ def test_rdf_body_gets_json_by_accept(project_client, baseline):
     assert {(x["sourceShape"], x["focusNode"], x["severity"]) for x in report["results"]} == DEFECTS | baseline
 
 
-def test_other_rdf_formats(project_client, baseline):
+def test_other_rdf_formats(project_embedded, baseline):
     """The same data as N-Triples and JSON-LD gives the same report."""
     g = Graph().parse(KNOWN_DEFECTS, format="turtle")
     for media, fmt in (("application/n-triples", "nt"), ("application/ld+json", "json-ld")):
-        r = project_client.post("/validate", content=g.serialize(format=fmt).encode("utf-8"),
+        r = project_embedded.post("/validate", content=g.serialize(format=fmt).encode("utf-8"),
                                 headers={"content-type": media, "accept": "application/json"})
         assert r.status_code == 200, r.text
         assert {(x["sourceShape"], x["focusNode"], x["severity"]) for x in r.json()["results"]} == DEFECTS | baseline
 
 
-def test_without_reference_data(project_client):
-    r = project_client.post("/validate?reference=0", content=KNOWN_DEFECTS.read_bytes(),
+def test_without_reference_data(project_embedded):
+    r = project_embedded.post("/validate?reference=0", content=KNOWN_DEFECTS.read_bytes(),
                             headers={"content-type": "text/turtle"})
     assert (SHAPES + "Programme-municipality", PROGRAMME, "Violation") in turtle_results(r.text)
 
 
-def test_conforming_data(project_client):
+def test_conforming_data(project_embedded):
     valid = Path(__file__).parents[1] / "shapes" / "valid" / "programme.ttl"
-    r = project_client.post("/validate", content=valid.read_bytes(),
+    r = project_embedded.post("/validate", content=valid.read_bytes(),
                             headers={"content-type": "text/turtle", "accept": "application/json"})
     assert r.status_code == 200 and r.json()["conforms"] is True and r.json()["violations"] == 0
 
@@ -144,14 +148,14 @@ def test_conforming_data(project_client):
 # --- refusals --------------------------------------------------------------------------------------
 
 
-def test_an_unparsable_body_is_400_with_the_line(project_client):
-    r = project_client.post("/validate", content=UNPARSABLE.read_bytes(), headers={"content-type": "text/turtle"})
+def test_an_unparsable_body_is_400_with_the_line(project_embedded):
+    r = project_embedded.post("/validate", content=UNPARSABLE.read_bytes(), headers={"content-type": "text/turtle"})
     assert r.status_code == 400
     assert "line 3" in r.text
 
 
-def test_an_unparsable_upload_is_400_with_the_line_on_the_page(project_client):
-    r = project_client.post("/validate", files={"file": ("unparsable.ttl", UNPARSABLE.read_bytes())},
+def test_an_unparsable_upload_is_400_with_the_line_on_the_page(project_embedded):
+    r = project_embedded.post("/validate", files={"file": ("unparsable.ttl", UNPARSABLE.read_bytes())},
                             data={"reference": "1"})
     assert r.status_code == 400
     error = soup(r.text).select_one("section.error")
@@ -159,32 +163,32 @@ def test_an_unparsable_upload_is_400_with_the_line_on_the_page(project_client):
     assert "unparsable.ttl" in error.select_one(".message").get_text()
 
 
-def test_an_unparsable_json_ld_body_is_400_with_the_line(project_client):
-    r = project_client.post("/validate", content=(CLI_FIXTURES / "unparsable.jsonld").read_bytes(),
+def test_an_unparsable_json_ld_body_is_400_with_the_line(project_embedded):
+    r = project_embedded.post("/validate", content=(CLI_FIXTURES / "unparsable.jsonld").read_bytes(),
                             headers={"content-type": "application/ld+json"})
     assert r.status_code == 400 and "line 3" in r.text
 
 
-def test_a_body_over_the_limit_is_413(project_client, project_settings):
+def test_a_body_over_the_limit_is_413(project_embedded, project_settings):
     body = b"#" * (project_settings.max_body_bytes + 1)
-    r = project_client.post("/validate", content=body, headers={"content-type": "text/turtle"})
+    r = project_embedded.post("/validate", content=body, headers={"content-type": "text/turtle"})
     assert r.status_code == 413
 
 
 @pytest.mark.parametrize("content_type", ["text/csv", "application/octet-stream"])
-def test_a_body_that_is_not_rdf_is_415(project_client, content_type):
-    r = project_client.post("/validate", content=b"a,b\n", headers={"content-type": content_type})
+def test_a_body_that_is_not_rdf_is_415(project_embedded, content_type):
+    r = project_embedded.post("/validate", content=b"a,b\n", headers={"content-type": content_type})
     assert r.status_code == 415
 
 
-def test_an_empty_form_is_400(project_client):
-    r = project_client.post("/validate", data={"data": "  ", "reference": "1"})
+def test_an_empty_form_is_400(project_embedded):
+    r = project_embedded.post("/validate", data={"data": "  ", "reference": "1"})
     assert r.status_code == 400
     assert soup(r.text).select_one("section.error") is not None
 
 
-def test_a_bad_reference_flag_is_400(project_client):
-    r = project_client.post("/validate?reference=maybe", content=KNOWN_DEFECTS.read_bytes(),
+def test_a_bad_reference_flag_is_400(project_embedded):
+    r = project_embedded.post("/validate?reference=maybe", content=KNOWN_DEFECTS.read_bytes(),
                             headers={"content-type": "text/turtle"})
     assert r.status_code == 400
 
@@ -279,8 +283,8 @@ def test_quality_of_a_build_without_warnings(settings):
     assert "No warnings in this build." in soup(r.text).get_text()
 
 
-def test_home_links_to_validation_and_quality(project_client):
-    hrefs = {a["href"] for a in soup(project_client.get("/").text).select("ul.links a")}
+def test_home_links_to_validation_and_quality(project_embedded):
+    hrefs = {a["href"] for a in soup(project_embedded.get("/").text).select("ul.links a")}
     assert {"/validate", "/quality"} <= hrefs
 
 

@@ -62,6 +62,7 @@ def both_ways(data: Graph, allow_warnings: bool = True) -> Iterator[tuple[bool, 
         pyshacl_speedups.apply()
 
 
+@pytest.mark.slow  # property-based: 200 generated graphs, each validated twice
 @settings(max_examples=200, deadline=None)
 @given(data=graphs(), allow_warnings=st.booleans())
 def test_the_same_results_as_many_times(data: Graph, allow_warnings: bool) -> None:

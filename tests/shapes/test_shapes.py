@@ -189,6 +189,7 @@ def test_valid_programme_gives_no_results(base_graph, known_reference_results):
 # Every failing fixture fails exactly as expected
 # --------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # a SHACL validation with all the reference data for each of 170 fixtures (about 85 s of CPU)
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.name for f in FIXTURES])
 def test_fixture_gives_exactly_the_expected_results(fixture, base_graph, known_reference_results):
     added, expected = load_fixture(fixture)

@@ -16,6 +16,8 @@ from andts.build import reference_graphs
 from andts.namespaces import ANDTS
 from andts.validation import Report, cache, validate_dataset
 
+pytestmark = pytest.mark.slow  # the whole real dataset, broken, validated five times (each strategy; no speed-ups)
+
 
 @pytest.fixture(scope="module")
 def broken(real_build) -> dict[URIRef, Graph]:
