@@ -68,7 +68,7 @@ SPARQL_BODY: Json = {
                 "query": {"type": "string", "minLength": 1}, "default-graph-uri": _GRAPHS,
                 "named-graph-uri": _GRAPHS, "format": _FORMAT,
             }},
-            "encoding": {name: {"style": "form", "explode": True} for name in _FORM_LISTS},
+            "encoding": {name: {"style": "form", "explode": True} for name in sorted(_FORM_LISTS)},
             "example": {"query": _QUERY_EXAMPLE},
         },
         # the query is the whole body (UTF-8 unless a charset says otherwise); graphs in the URL
@@ -157,6 +157,9 @@ RESPONSES: dict[str, dict[int, Sequence[str]]] = {
     "GET /openapi.json": {200: JSON},
 }
 
+#: The order of a path's operations in the schema.
+METHOD_ORDER = ["get", "head", "post", "put", "delete", "options", "patch", "trace"]
+
 # --- the schema -----------------------------------------------------------------------------------
 
 
@@ -191,6 +194,9 @@ def build(app: FastAPI) -> Json:
     for path, operations in paths.items():
         for method, operation in operations.items():
             _declare(path, method, operation, _route_path_params(app.routes, path), app.state.named_queries, named)
+    # a route's methods are a set, whose order changes from process to process: the schema's must not
+    schema["paths"] = {path: dict(sorted(ops.items(), key=lambda m: METHOD_ORDER.index(m[0])))
+                       for path, ops in paths.items()}
     return copy.deepcopy(schema)  # the operations share this module's dicts: a caller's change stays its own
 
 

@@ -164,3 +164,17 @@ def test_the_server_serves_the_schema_and_no_docs_pages(live: LiveServer) -> Non
     # the docs pages load scripts from a CDN: they stay off
     for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
         assert live.get(path).status_code == 404
+
+
+def test_the_schema_is_the_same_in_every_process() -> None:
+    """Sets (a route's methods, form fields) iterate in an order that changes with the hash seed; the schema,
+    which clients cache and compare and the fuzzing parametrises its tests by, must not."""
+    import subprocess
+    import sys
+
+    code = ("import json; from pathlib import Path; from andts.server.http.app import create_app; "
+            "from andts.server.settings import Settings; "
+            "print(json.dumps(create_app(Settings(store=Path('x'))).openapi()))")
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(outputs) == 1
