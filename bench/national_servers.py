@@ -16,7 +16,7 @@ from latency import Measure, drive
 from national_engines import CONCURRENCY, measure_engine, over_http
 from national_mix import Case
 from process_memory import rss_mb
-from server_process import Server, free_port
+from server_process import Server, free_port, oxigraph_on_a_copy
 
 from andts import store as layout
 
@@ -69,12 +69,7 @@ def measure_pages(base: str, iris: list[str], requests: int, seconds: float) -> 
 def measure_oxigraph(build_dir: Path, work: Path, cases: list[Case], args: argparse.Namespace) -> tuple[Results, Rss]:
     """`oxigraph serve-read-only --union-default-graph` on a copy of the build's store."""
     copy = work / "oxigraph-copy"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(build_dir / layout.OXIGRAPH_DIR, copy)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = Server([str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
-                     "--union-default-graph"], base + "/query?query=ASK%7B%7D", work / "oxigraph.log")
+    server, base = oxigraph_on_a_copy(build_dir / layout.OXIGRAPH_DIR, copy, work / "oxigraph.log")
     try:
         make, close = over_http(base, "/query", args.timeout + 5)
         results = measure_engine(make, cases, args.requests, args.seconds, "oxigraph")

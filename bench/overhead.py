@@ -36,7 +36,7 @@ import pyoxigraph as ox
 # siblings in bench/: Python puts this file's folder first on sys.path when it runs it
 from client import Client
 from entity_sample import entity_sample
-from server_process import Server, free_port
+from server_process import Server, free_port, oxigraph_on_a_copy
 
 from andts import store as layout
 from andts.server.engine import builds, sparql
@@ -118,11 +118,7 @@ def ours_rows(link: Path, lookups: list[str], logs: Path, n: int) -> list[tuple[
 def oxigraph_row(build_dir: Path, lookups: list[str], logs: Path, n: int) -> tuple[str, float, float]:
     """For scale: Oxigraph's server on a copy of the store, the same lookups."""
     copy = Path(tempfile.mkdtemp()) / "oxigraph"
-    shutil.copytree(build_dir / layout.OXIGRAPH_DIR, copy)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = Server([str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
-                     "--union-default-graph"], base + "/query?query=ASK%7B%7D", logs / "oxigraph.log")
+    server, base = oxigraph_on_a_copy(build_dir / layout.OXIGRAPH_DIR, copy, logs / "oxigraph.log")
     try:
         return ("Oxigraph's server: GET /query lookup", *over_both_clients(base, lambda i: "/query" + lookups[i % 200], n))
     finally:

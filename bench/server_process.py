@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -47,3 +49,15 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+def oxigraph_on_a_copy(store_dir: Path, copy: Path, log: Path) -> tuple[Server, str]:
+    """`oxigraph serve-read-only --union-default-graph` on a copy of a build's Oxigraph folder (the server
+    locks what it opens), and its base URL. The binary is the `oxigraph` package's, beside this Python."""
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store_dir, copy)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = Server([str(Path(sys.executable).parent / "oxigraph"), "serve-read-only", "--location", str(copy),
+                     "--bind", f"127.0.0.1:{port}", "--union-default-graph"], base + "/query?query=ASK%7B%7D", log)
+    return server, base
