@@ -51,7 +51,7 @@ CONDITIONAL_PATHS = {"/", "/search", "/compare", "/compare/activities", "/sparql
                      "/dumps/dataset.trig", "/dumps/dataset.nq", "/def", "/def.{ext}", "/id/{rest}", "/def/{rest}",
                      "/graph/{rest}", "/quality", "/static/{path}"}  # StaticFiles answers them too
 
-PATH_DESCRIPTIONS = {"name": "The named query (a file of queries/).", "path": "A file of the server's static folder."}
+PATH_DESCRIPTIONS = {"path": "A file of the server's static folder."}
 
 # --- request bodies -------------------------------------------------------------------------------
 
@@ -219,7 +219,7 @@ def _declare(path: str, method: str, operation: Json, path_params: list[str],
     if path == "/queries/{name}":
         declared = [*declared, *named_params]
     missing = [p for p in path_params if not any(d["in"] == "path" and d["name"] == p for d in declared)]
-    declared = [*(_path_param(p, named) for p in missing), *declared]
+    declared = [*(_path_param(p) for p in missing), *declared]
     for d in declared:
         if d["in"] == "path" and d["name"] == "name":
             d["schema"] = _strings(q.name for q in named)
@@ -246,7 +246,7 @@ def _tidy(param: Json) -> Json:
     return param
 
 
-def _path_param(name: str, named: Sequence[catalogue.NamedQuery]) -> Json:
+def _path_param(name: str) -> Json:
     """A path parameter no signature declares: the static file's name (StaticFiles)."""
     schema = (_strings(sorted(p.name for p in render.STATIC.iterdir() if p.is_file())) if name == "path"
               else {"type": "string"})
